@@ -1,0 +1,76 @@
+package io.segstream.model;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What the pipeline needs to know about a model besides its ONNX graph (DESIGN.md, "Inference"):
+ * classes and palette, input size, layout, channel order and normalisation, and the logits
+ * output with its stride and the bilinear alignment its authors trained with. Written by
+ * {@code segstream model import} as model.json beside model.onnx.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ModelCard(
+        String name,
+        String id,
+        List<String> classes,
+        List<String> palette,
+        Input input,
+        Output output,
+        Source source) {
+
+    /** Tensor layouts: where the channel (or class) axis is. */
+    public enum Layout { NHWC, NCHW }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Input(String name, int width, int height, Layout layout, String channelOrder,
+            float[] mean, float[] std) {
+        /** Model input value of channel c for an 8-bit sample. */
+        public float normalise(int c, float sample) {
+            return (sample - mean[c]) / std[c];
+        }
+
+        public boolean bgr() {
+            return "BGR".equalsIgnoreCase(channelOrder);
+        }
+    }
+
+    /**
+     * The logits output: NCHW, {@code classes} x height x width, at {@code stride} input pixels per
+     * logit. {@code alignCorners}: logits span the input corner to corner (TensorFlow's DeepLab,
+     * input size = stride x k + 1); otherwise they are upsampled "asymmetric" as ONNX's Upsample does.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Output(String name, int classes, int width, int height, int stride, boolean alignCorners) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Source(String file, String sha256, String importedBy) {}
+
+    public int classCount() {
+        return classes.size();
+    }
+
+    /** Palette entry of a class as 0xRRGGBB. */
+    public int rgb(int classIndex) {
+        return Integer.parseInt(palette.get(classIndex).substring(1), 16);
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public static ModelCard read(Path file) {
+        try {
+            return JSON.readValue(file.toFile(), ModelCard.class);
+        } catch (IOException e) {
+            throw new ModelException("cannot read model card " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public void write(Path file) throws IOException {
+        Files.writeString(file, JSON.writeValueAsString(this) + System.lineSeparator());
+    }
+}
