@@ -8,9 +8,9 @@ public enum FitMode {
     LETTERBOX,
     /**
      * Cut the frame into overlapping model-size tiles at native resolution, infer them together and
-     * average the logits where tiles overlap: small, distant objects keep their pixels.
+     * average the logits where tiles overlap: small, distant objects keep their pixels. A frame no
+     * larger than the model input is one tile, resized like SQUASH. The default: it measured best on
+     * every labelled set here (benchmarks/RESULTS.md, "Fit modes").
      */
-    TILE,
-    /** TILE for frames at least {@link InputPlanner#AUTO_TILE_FACTOR} times the model input per side, else LETTERBOX. */
-    AUTO
+    TILE
 }

@@ -5,23 +5,13 @@ import java.util.List;
 
 /** Decides the {@link InputView}s a frame becomes under a {@link FitMode}. */
 public final class InputPlanner {
-    /** AUTO tiles frames at least this many times the model input on both sides. */
-    public static final double AUTO_TILE_FACTOR = 1.3;
     /** Least overlap between neighbouring tiles, in frame pixels, so objects cut by one tile are whole in another. */
     public static final int MIN_TILE_OVERLAP = 32;
 
     private InputPlanner() {}
 
-    public static FitMode resolve(FitMode fit, int frameW, int frameH, int modelW, int modelH) {
-        if (fit != FitMode.AUTO) {
-            return fit;
-        }
-        boolean large = frameW >= AUTO_TILE_FACTOR * modelW && frameH >= AUTO_TILE_FACTOR * modelH;
-        return large ? FitMode.TILE : FitMode.LETTERBOX;
-    }
-
     public static List<InputView> plan(FitMode fit, int frameW, int frameH, int modelW, int modelH) {
-        switch (resolve(fit, frameW, frameH, modelW, modelH)) {
+        switch (fit) {
             case SQUASH:
                 return List.of(new InputView(0, 0, frameW, frameH, 0, 0, modelW, modelH));
             case LETTERBOX:
@@ -29,7 +19,7 @@ public final class InputPlanner {
             case TILE:
                 return tiles(frameW, frameH, modelW, modelH);
             default:
-                throw new IllegalArgumentException("unresolved fit " + fit);
+                throw new IllegalArgumentException("unknown fit " + fit);
         }
     }
 

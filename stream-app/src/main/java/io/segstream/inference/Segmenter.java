@@ -46,10 +46,9 @@ public final class Segmenter {
         List<String> fits = new ArrayList<>(frames.size());
         int total = 0;
         for (RgbImage frame : frames) {
-            FitMode resolved = InputPlanner.resolve(fit, frame.width(), frame.height(), modelW, modelH);
-            List<InputView> views = InputPlanner.plan(resolved, frame.width(), frame.height(), modelW, modelH);
+            List<InputView> views = InputPlanner.plan(fit, frame.width(), frame.height(), modelW, modelH);
             plans.add(views);
-            fits.add(InputPlanner.describe(resolved, views));
+            fits.add(InputPlanner.describe(fit, views));
             total += views.size();
         }
         // Lay out every view of every frame, then run them in chunks of maxBatch.
