@@ -98,10 +98,8 @@ final class SegmentCommand implements Callable<Integer> {
         Path modelDir = ModelLocator.locate(model, assets);
         ModelCard card = ModelCard.read(modelDir.resolve(ModelImporter.CARD_FILE));
         int cpuThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        long[] itemShape = card.input().layout() == ModelCard.Layout.NHWC
-                ? new long[] {card.input().height(), card.input().width(), 3}
-                : new long[] {3, card.input().height(), card.input().width()};
-        try (InferenceEngine inference = Engines.open(engine, modelDir.resolve(ModelImporter.MODEL_FILE), itemShape,
+        try (InferenceEngine inference = Engines.open(engine, modelDir.resolve(ModelImporter.MODEL_FILE),
+                card.input().itemShape(),
                 cpuThreads, 1)) {
             Segmenter segmenter = new Segmenter(inference, card, fit, batch);
             if (source != null && isImage(source)) {

@@ -34,7 +34,7 @@ public final class ImportCheck {
         int classes = card.classCount();
         int lw = card.output().width();
         int lh = card.output().height();
-        long[] itemShape = in.layout() == ModelCard.Layout.NHWC ? new long[] {h, w, 3} : new long[] {3, h, w};
+        long[] itemShape = in.itemShape();
         InputWriter writer = new InputWriter(in);
         int slot = writer.slotSize();
         float[] inputs = new float[images.size() * slot];

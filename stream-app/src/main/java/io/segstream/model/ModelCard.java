@@ -38,6 +38,11 @@ public record ModelCard(
         public boolean bgr() {
             return "BGR".equalsIgnoreCase(channelOrder);
         }
+
+        /** One input's tensor shape without the batch dimension. */
+        public long[] itemShape() {
+            return layout == Layout.NHWC ? new long[] {height, width, 3} : new long[] {3, height, width};
+        }
     }
 
     /**
