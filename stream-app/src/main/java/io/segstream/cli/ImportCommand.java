@@ -28,7 +28,7 @@ import picocli.CommandLine.Parameters;
             "original model's (and with the TFLite twin's, when there is one) on at least --min-agreement",
             "of the pixels, and a batch must give the same logits as its items one by one.",
             "",
-            "The known model (" + "deeplabv3-mnv2-voc" + ") needs no other option; for any other model give",
+            "The known model (deeplabv3-mnv2-voc) needs no other option; for any other model give",
             "--classes, --channel-order, --mean and --std."})
 final class ImportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE|NAME",
