@@ -22,14 +22,14 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "import", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Prepare an ONNX segmentation model: make its batch dimension symbolic, expose the network's own",
-            "logits (before any in-graph upsampling) as the output, and write DIR/model.onnx and DIR/model.json.",
-            "Then check it: on the golden image and 20 real video frames its argmax must agree with the",
-            "original model's (and with the TFLite twin's, when there is one) on at least --min-agreement",
-            "of the pixels, and a batch must give the same logits as its items one by one.",
+            "Prepare an ONNX segmentation model: make its batch dimension symbolic, expose the network's own logits "
+                + "(before any in-graph upsampling) as the output, and write DIR/model.onnx and DIR/model.json.",
+            "Then check it: on the golden image and 20 real video frames its argmax must agree with the original "
+                + "model's (and with the TFLite twin's, when there is one) on at least --min-agreement of the pixels, "
+                + "and a batch must give the same logits as its items one by one.",
             "",
-            "The known model (deeplabv3-mnv2-voc) needs no other option; for any other model give",
-            "--classes, --channel-order, --mean and --std."})
+            "The known model (deeplabv3-mnv2-voc) needs no other option; for any other model give --classes, "
+                + "--channel-order, --mean and --std."})
 final class ImportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE|NAME",
             description = "An ONNX file, or the name of a known model (deeplabv3-mnv2-voc).")

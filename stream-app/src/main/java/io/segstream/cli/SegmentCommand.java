@@ -38,8 +38,8 @@ import picocli.CommandLine.Option;
 @Command(name = "segment", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
             "Segment an image or a video outside Kafka.",
-            "For an image, --out gets an 8-bit greyscale PNG whose pixel value is the class index, at the",
-            "image's size, and --overlay a coloured overlay. For a video, --out gets an overlay video (MP4).",
+            "For an image, --out gets an 8-bit greyscale PNG whose pixel value is the class index, at the image's "
+                + "size, and --overlay a coloured overlay. For a video, --out gets an overlay video (MP4).",
             "",
             "Examples:",
             "  segstream segment --input sample:golden --out labels.png --overlay overlay.png",

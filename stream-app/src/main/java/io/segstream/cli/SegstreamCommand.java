@@ -9,9 +9,9 @@ import picocli.CommandLine.HelpCommand;
         description = {
             "Live camera video to semantic segmentation masks.",
             "",
-            "DeepLab through DJL (ONNX Runtime on CPUs, TensorRT on NVIDIA GPUs). Models and sample clips",
-            "are found in --data-dir (or $SEGSTREAM_DATA_DIR), else downloaded once, checksummed, into",
-            "~/.cache/segstream ($SEGSTREAM_CACHE_DIR)."},
+            "DeepLab through DJL (ONNX Runtime on CPUs, TensorRT on NVIDIA GPUs). Models and sample clips are found "
+                + "in --data-dir (or $SEGSTREAM_DATA_DIR), else downloaded once, checksummed, into ~/.cache/segstream "
+                + "($SEGSTREAM_CACHE_DIR)."},
         subcommands = {SegmentCommand.class, ModelCommand.class, HelpCommand.class},
         footer = {"", "Run 'segstream COMMAND --help' for a command's options."})
 public final class SegstreamCommand {}
