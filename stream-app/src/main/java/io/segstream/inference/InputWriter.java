@@ -13,8 +13,8 @@ public final class InputWriter {
     private final int w;
     private final int h;
     private final float[] pad = new float[3];
-    private int[] x0 = new int[0];
-    private float[] fx = new float[0];
+    private final int[] x0;
+    private final float[] fx;
 
     public InputWriter(ModelCard.Input input) {
         this.input = input;
