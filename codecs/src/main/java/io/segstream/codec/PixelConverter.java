@@ -23,9 +23,14 @@ public final class PixelConverter {
 
     private PixelConverter() {}
 
-    /** Converts {@code data} laid out as {@code layout} into {@code out}, reshaped to the frame size. */
+    /**
+     * Converts {@code data} laid out as {@code layout} into {@code out}, reshaped to the frame size.
+     * {@code data} may be a reused buffer longer than the frame; bytes past the layout are ignored.
+     */
     public static void toRgb(PixelLayout layout, byte[] data, RgbImage out) {
-        layout.checkLength(data.length, "frame");
+        if (data.length < layout.totalBytes()) {
+            layout.checkLength(data.length, "frame");
+        }
         out.reshape(layout.width(), layout.height());
         switch (layout.format()) {
             case PIXEL_FORMAT_I420:

@@ -12,6 +12,10 @@ import org.bytedeco.javacv.FrameRecorder;
  * extension) with FFmpeg through JavaCV. Used for overlay videos.
  */
 public final class VideoSink implements AutoCloseable {
+    static {
+        FfmpegLogging.init();
+    }
+
     private final FFmpegFrameRecorder recorder;
     private final Frame frame;
     private final String path;

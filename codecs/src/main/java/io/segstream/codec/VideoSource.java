@@ -14,6 +14,10 @@ import org.bytedeco.javacv.FrameGrabber;
  * pixel format (FFmpeg's swscale does the conversion). Audio tracks are ignored.
  */
 public final class VideoSource implements AutoCloseable {
+    static {
+        FfmpegLogging.init();
+    }
+
     private final FFmpegFrameGrabber grabber;
     private final PixelFormat format;
     private final String description;

@@ -1,12 +1,15 @@
 package io.segstream.cli;
 
 import io.segstream.assets.AssetException;
+import io.segstream.broker.KafkaAccessException;
+import io.segstream.ingest.IngestException;
 import io.segstream.codec.CodecException;
 import io.segstream.codec.VideoException;
 import io.segstream.inference.EngineUnavailableException;
 import io.segstream.model.ModelException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
@@ -21,7 +24,8 @@ final class ErrorHandler implements IExecutionExceptionHandler {
     public int handleExecutionException(Exception e, CommandLine commandLine, ParseResult parseResult) {
         if (e instanceof ModelException || e instanceof AssetException || e instanceof EngineUnavailableException
                 || e instanceof CodecException || e instanceof VideoException || e instanceof IOException
-                || e instanceof UncheckedIOException || e instanceof IllegalArgumentException) {
+                || e instanceof UncheckedIOException || e instanceof IllegalArgumentException
+                || e instanceof ConfigException || e instanceof IngestException || e instanceof KafkaAccessException) {
             commandLine.getErr().println(commandLine.getColorScheme().errorText("segstream: " + message(e)));
             return 1;
         }

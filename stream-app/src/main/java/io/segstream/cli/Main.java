@@ -13,6 +13,8 @@ public final class Main {
     /** Runs the command line and returns its exit code (for tests). */
     public static int run(String... args) {
         System.setProperty("ai.djl.offline", "true");
+        // JavaCPP/JavaCV log through SLF4J (logback.xml decides) rather than straight to stderr.
+        System.setProperty("org.bytedeco.javacpp.logger", "slf4j");
         return new CommandLine(new SegstreamCommand())
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler(new ErrorHandler())

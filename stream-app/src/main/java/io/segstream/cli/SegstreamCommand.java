@@ -7,11 +7,16 @@ import picocli.CommandLine.HelpCommand;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = {
-            "Live camera video to semantic segmentation masks.",
+            "Live camera video to semantic segmentation masks on Kafka.",
+            "",
+            "ingest decodes video into Frame records on a frames topic; run segments them in a Kafka Streams "
+                + "application and writes Mask records to a masks topic; export draws them; demo does all of it on a "
+                + "Kafka broker inside the process.",
             "",
             "DeepLab through DJL (ONNX Runtime on CPUs, TensorRT on NVIDIA GPUs). Models and sample clips are found "
                 + "in --data-dir (or $SEGSTREAM_DATA_DIR), else downloaded once, checksummed, into ~/.cache/segstream "
                 + "($SEGSTREAM_CACHE_DIR)."},
-        subcommands = {SegmentCommand.class, ModelCommand.class, HelpCommand.class},
+        subcommands = {DemoCommand.class, IngestCommand.class, RunCommand.class, ExportCommand.class,
+            SegmentCommand.class, ModelCommand.class, HelpCommand.class},
         footer = {"", "Run 'segstream COMMAND --help' for a command's options."})
 public final class SegstreamCommand {}

@@ -6,33 +6,26 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Frames in, label maps out: fits each frame to the model ({@link FitMode}), runs all the
- * resulting inputs (whole frames or tiles) through the engine in batches of at most
- * {@code maxBatch}, upsamples and stitches the stride-8 logits to each frame's size and takes the
- * argmax. Buffers are reused across calls; one caller at a time.
+ * Frames in, label maps out, outside Kafka ({@code segstream segment}, tests, benchmarks): the
+ * {@link FrameTranslator} fits each frame to the model, all resulting inputs (whole frames or
+ * tiles) run through the engine in batches of at most {@code maxBatch}, and each frame's logits
+ * are stitched and reduced by argmax. Buffers are reused across calls; one caller at a time.
  */
 public final class Segmenter {
     private final InferenceEngine engine;
-    private final ModelCard card;
-    private final FitMode fit;
+    private final FrameTranslator translator;
     private final int maxBatch;
-    private final InputWriter writer;
-    private final LogitsStitcher stitcher = new LogitsStitcher();
-    private final LogitsMapping mapping;
-    private final int outputSize;
     private float[] inputs = new float[0];
+    private float[] logits = new float[0];
+    private float[] chunk = new float[0];
 
     public Segmenter(InferenceEngine engine, ModelCard card, FitMode fit, int maxBatch) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be at least 1, was " + maxBatch);
         }
         this.engine = engine;
-        this.card = card;
-        this.fit = fit;
+        this.translator = new FrameTranslator(card, fit);
         this.maxBatch = maxBatch;
-        this.writer = new InputWriter(card.input());
-        this.mapping = card.output().alignCorners() ? LogitsMapping.ALIGN_CORNERS : LogitsMapping.ASYMMETRIC;
-        this.outputSize = card.classCount() * card.output().width() * card.output().height();
     }
 
     public Segmentation segment(RgbImage frame) {
@@ -40,64 +33,56 @@ public final class Segmenter {
     }
 
     public synchronized List<Segmentation> segment(List<RgbImage> frames) {
-        int modelW = card.input().width();
-        int modelH = card.input().height();
         List<List<InputView>> plans = new ArrayList<>(frames.size());
-        List<String> fits = new ArrayList<>(frames.size());
         int total = 0;
         for (RgbImage frame : frames) {
-            List<InputView> views = InputPlanner.plan(fit, frame.width(), frame.height(), modelW, modelH);
+            List<InputView> views = translator.plan(frame.width(), frame.height());
             plans.add(views);
-            fits.add(InputPlanner.describe(fit, views));
             total += views.size();
         }
-        // Lay out every view of every frame, then run them in chunks of maxBatch.
+        int slot = translator.slotSize();
+        int outputSize = translator.outputSize();
         long t0 = System.nanoTime();
-        int slot = writer.slotSize();
         if (inputs.length < total * slot) {
             inputs = new float[total * slot];
+            logits = new float[total * outputSize];
         }
         int k = 0;
         for (int f = 0; f < frames.size(); f++) {
-            for (InputView view : plans.get(f)) {
-                writer.write(frames.get(f), view, inputs, k++);
-            }
+            translator.writeInputs(frames.get(f), plans.get(f), inputs, k);
+            k += plans.get(f).size();
         }
         long t1 = System.nanoTime();
-        float[] logits = new float[total * outputSize];
         for (int start = 0; start < total; start += maxBatch) {
             int n = Math.min(maxBatch, total - start);
-            float[] chunk = start == 0 && n == total && inputs.length == total * slot
-                    ? inputs
-                    : java.util.Arrays.copyOfRange(inputs, start * slot, (start + n) * slot);
+            if (chunk.length != n * slot) {
+                chunk = new float[n * slot];
+            }
+            System.arraycopy(inputs, start * slot, chunk, 0, n * slot);
             float[] out = engine.infer(chunk, n);
             System.arraycopy(out, 0, logits, start * outputSize, n * outputSize);
         }
         long t2 = System.nanoTime();
         List<Segmentation> results = new ArrayList<>(frames.size());
-        int v = 0;
+        int first = 0;
         int batchSize = Math.min(total, maxBatch);
         for (int f = 0; f < frames.size(); f++) {
             long p0 = System.nanoTime();
             RgbImage frame = frames.get(f);
-            stitcher.reset(frame.width(), frame.height(), card.classCount());
-            for (InputView view : plans.get(f)) {
-                stitcher.add(logits, v++ * outputSize, card.output().width(), card.output().height(), modelW, modelH,
-                        view, mapping);
-            }
-            stitcher.finish();
+            List<InputView> views = plans.get(f);
+            translator.stitch(logits, first, views, frame.width(), frame.height());
             byte[] labels = new byte[frame.width() * frame.height()];
-            stitcher.argmax(labels);
+            translator.argmax(labels);
+            first += views.size();
             long post = System.nanoTime() - p0;
-            int views = plans.get(f).size();
-            results.add(new Segmentation(frame.width(), frame.height(), labels, fits.get(f), views, batchSize,
-                    (t1 - t0) * views / total, (t2 - t1) * views / total, post));
+            results.add(new Segmentation(frame.width(), frame.height(), labels, translator.describe(views),
+                    views.size(), batchSize, (t1 - t0) * views.size() / total, (t2 - t1) * views.size() / total, post));
         }
         return results;
     }
 
     public ModelCard card() {
-        return card;
+        return translator.card();
     }
 
     public String engineDescription() {

@@ -1,0 +1,95 @@
+package io.segstream.broker;
+
+import io.segstream.config.KafkaSettings;
+import io.segstream.config.SegstreamConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates segstream's topics when they are missing, sized for frames: the frames and
+ * dead-letter topics take records of {@code max.frame.bytes} and keep raw frames only as long as
+ * {@code frames.retention.ms}; the masks topic gets the frames topic's partition count, so a
+ * camera keeps the same partition number on both. Existing topics are left as they are.
+ */
+public final class TopicAdmin {
+    private static final Logger LOG = LoggerFactory.getLogger(TopicAdmin.class);
+    private static final long TIMEOUT_S = 60;
+
+    private TopicAdmin() {}
+
+    /** Ensures the frames topic exists (what {@code ingest} needs). */
+    public static void ensureFramesTopic(SegstreamConfig config, KafkaSettings kafka) {
+        ensure(kafka, List.of(framesTopic(config, kafka)));
+    }
+
+    /** Ensures all three topics exist (what {@code run} and {@code demo} need). */
+    public static void ensureAll(SegstreamConfig config, KafkaSettings kafka) {
+        Optional<Integer> partitions = Optional.of(config.topicPartitions());
+        Optional<Short> replicas = replicas(config);
+        NewTopic masks = new NewTopic(config.masksTopic(), partitions, replicas)
+                .configs(Map.of(TopicConfig.COMPRESSION_TYPE_CONFIG, "producer"));
+        NewTopic deadLetters = new NewTopic(config.deadLetterTopic(), Optional.of(1), replicas)
+                .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(kafka.maxRecordBytes())));
+        ensure(kafka, List.of(framesTopic(config, kafka), masks, deadLetters));
+    }
+
+    private static NewTopic framesTopic(SegstreamConfig config, KafkaSettings kafka) {
+        return new NewTopic(config.framesTopic(), Optional.of(config.topicPartitions()), replicas(config))
+                .configs(Map.of(
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(kafka.maxRecordBytes()),
+                        TopicConfig.RETENTION_MS_CONFIG, Long.toString(config.framesRetentionMs()),
+                        TopicConfig.COMPRESSION_TYPE_CONFIG, "producer"));
+    }
+
+    private static Optional<Short> replicas(SegstreamConfig config) {
+        short rf = config.topicReplicationFactor();
+        return rf < 0 ? Optional.empty() : Optional.of(rf);
+    }
+
+    private static void ensure(KafkaSettings kafka, List<NewTopic> topics) {
+        try (Admin admin = Admin.create(kafka.admin())) {
+            Set<String> existing = admin.listTopics().names().get(TIMEOUT_S, TimeUnit.SECONDS);
+            List<NewTopic> missing = new ArrayList<>();
+            for (NewTopic topic : topics) {
+                if (!existing.contains(topic.name())) {
+                    missing.add(topic);
+                }
+            }
+            if (missing.isEmpty()) {
+                return;
+            }
+            for (var entry : admin.createTopics(missing).values().entrySet()) {
+                try {
+                    entry.getValue().get(TIMEOUT_S, TimeUnit.SECONDS);
+                    LOG.info("created topic {}", entry.getKey());
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new KafkaAccessException("cannot create topic " + entry.getKey() + ": "
+                                + e.getCause().getMessage(), e.getCause());
+                    }
+                }
+            }
+        } catch (ExecutionException e) {
+            throw new KafkaAccessException("cannot list topics on " + kafka.bootstrapServers() + ": "
+                    + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new KafkaAccessException("no answer from Kafka at " + kafka.bootstrapServers() + " within "
+                    + TIMEOUT_S + " s (check --bootstrap-servers and the security settings)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaAccessException("interrupted while creating topics", e);
+        }
+    }
+}

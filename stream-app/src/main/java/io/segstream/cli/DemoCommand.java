@@ -1,0 +1,261 @@
+package io.segstream.cli;
+
+import io.segstream.assets.AssetResolver;
+import io.segstream.broker.EmbeddedKafka;
+import io.segstream.broker.TopicAdmin;
+import io.segstream.broker.TopicReader;
+import io.segstream.codec.VideoSource;
+import io.segstream.config.ConfigLoader;
+import io.segstream.config.KafkaSettings;
+import io.segstream.config.SegstreamConfig;
+import io.segstream.export.OverlayExporter;
+import io.segstream.ingest.FrameIngestor;
+import io.segstream.metrics.MaskTally;
+import io.segstream.metrics.PipelineMetrics;
+import io.segstream.model.ModelCard;
+import io.segstream.model.ModelImporter;
+import io.segstream.model.ModelLocator;
+import io.segstream.schemas.v1.Mask;
+import io.segstream.schemas.v1.PixelFormat;
+import io.segstream.topology.SegstreamProcessor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Everything in one command: start a Kafka broker inside this process, ingest clips as cameras, run the "
+                + "processor on them, export an overlay video per camera and print a summary (frames in, masks out, "
+                + "skipped, dead-lettered, frames/s, end-to-end latency, top classes per camera).",
+            "With no --input it uses the sample clip sample:vtest (found in --data-dir, else downloaded once and "
+                + "checksummed).",
+            "",
+            "Examples:",
+            "  segstream demo",
+            "  segstream demo --input sample:vtest --input sample:car-traffic --frames 300",
+            "  segstream demo --cameras 4 --frames 200 --fit squash"})
+final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--input", paramLabel = "FILE|URL|sample:NAME",
+            description = "A clip to ingest as a camera; repeatable (default: sample:vtest).")
+    List<String> inputs = new ArrayList<>(List.of("sample:vtest"));
+
+    @Option(names = "--cameras", paramLabel = "N",
+            description = "Number of cameras; the inputs are reused in turn when N exceeds them (default: one per input).")
+    Integer cameras;
+
+    @Option(names = "--frames", defaultValue = "200", paramLabel = "N",
+            description = "Frames per camera (default: ${DEFAULT-VALUE}; fewer when a clip is shorter).")
+    long frames;
+
+    @Option(names = "--out", defaultValue = "segstream-demo", paramLabel = "DIR",
+            description = "Where the overlay videos go, one CAMERA.mp4 each (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--realtime", description = "Ingest at each clip's frame rate, like live cameras.")
+    boolean realtime;
+
+    @Option(names = "--prefill",
+            description = "Ingest every frame before the processor starts, so frames/s measures the processor alone.")
+    boolean prefill;
+
+    @Option(names = "--no-export", negatable = true, defaultValue = "true",
+            description = "Skip writing the overlay videos.")
+    boolean export;
+
+    @Option(names = "-X", paramLabel = "KEY=VALUE", description = "Any segstream, Kafka client or Streams setting.")
+    List<String> settings = List.of();
+
+    @Mixin
+    RunCommand.PipelineOptions pipeline;
+
+    @Mixin
+    DataOptions data;
+
+    @Override
+    public Integer call() throws Exception {
+        if (frames < 1) {
+            throw new IllegalArgumentException("--frames must be at least 1, was " + frames);
+        }
+        int cameraCount = cameras != null ? cameras : inputs.size();
+        if (cameraCount < 1) {
+            throw new IllegalArgumentException("--cameras must be at least 1, was " + cameraCount);
+        }
+        AssetResolver assets = data.resolver();
+        List<String> sources = new ArrayList<>();
+        for (String input : inputs) {
+            sources.add(Inputs.resolveVideo("--input", input, assets));
+        }
+        KafkaOptions options = new KafkaOptions();
+        options.settings = settings;
+        options.bootstrapServers = "127.0.0.1:1"; // replaced below, once the broker has its port
+        ConfigLoader.Loaded probe = options.load(pipeline.flags());
+        Path modelDir = ModelLocator.locate(probe.segstream().model(), assets);
+        ModelCard card = ModelCard.read(modelDir.resolve(ModelImporter.CARD_FILE));
+        List<String> cameraIds = new ArrayList<>();
+        for (int i = 0; i < cameraCount; i++) {
+            cameraIds.add(cameraId(inputs.get(i % inputs.size()), i));
+        }
+
+        System.err.println("demo: starting an embedded Kafka broker");
+        try (EmbeddedKafka broker = EmbeddedKafka.start(new KafkaSettings(probe.segstream(), probe.kafka())
+                .maxRecordBytes())) {
+            options.bootstrapServers = broker.bootstrapServers();
+            ConfigLoader.Loaded loaded = options.load(pipeline.flags());
+            SegstreamConfig config = loaded.segstream();
+            KafkaSettings kafka = new KafkaSettings(config, loaded.kafka());
+            TopicAdmin.ensureAll(config, kafka);
+
+            AtomicLong expected = new AtomicLong(-1);
+            MaskTally tally = new MaskTally();
+            PipelineMetrics metrics;
+            String description;
+            long runNanos;
+            ExecutorService pool = Executors.newFixedThreadPool(cameraCount + 1);
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.producer(), new StringSerializer(),
+                    new ByteArraySerializer())) {
+                List<Future<Long>> jobs = new ArrayList<>();
+                for (int i = 0; i < cameraCount; i++) {
+                    String source = sources.get(i % sources.size());
+                    String camera = cameraIds.get(i);
+                    jobs.add(pool.submit(() -> {
+                        try (VideoSource video = VideoSource.open(source, PixelFormat.PIXEL_FORMAT_I420)) {
+                            return new FrameIngestor(config, producer).ingest(video, new FrameIngestor.Options(source,
+                                    camera, PixelFormat.PIXEL_FORMAT_I420, realtime, frames, 0), n -> { });
+                        }
+                    }));
+                }
+                if (prefill) {
+                    expected.set(sum(jobs));
+                    System.err.printf("demo: %d frames ingested before the processor starts (--prefill)%n",
+                            expected.get());
+                } else {
+                    pool.submit(() -> {
+                        try {
+                            expected.set(sum(jobs));
+                        } catch (Exception e) {
+                            expected.set(-2);
+                            System.err.println("demo: ingest failed: " + e.getMessage());
+                        }
+                    });
+                }
+                try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, "segstream-demo")) {
+                    processor.awaitRunning(Duration.ofMinutes(2));
+                    long runStart = System.nanoTime();
+                    System.err.println("demo: processing " + processor.description());
+                    metrics = processor.metrics();
+                    description = processor.description();
+                    boolean complete;
+                    try (ProgressBar bar = new ProgressBarBuilder().setTaskName("masks")
+                            .setInitialMax((long) cameraCount * frames).setStyle(ProgressBarStyle.ASCII)
+                            .setUnit(" masks", 1).showSpeed().build()) {
+                        complete = TopicReader.follow(kafka.consumer(), config.masksTopic(), record -> {
+                            tally.add(parseMask(record.value()));
+                            bar.stepTo(tally.masks());
+                            if (expected.get() >= 0) {
+                                bar.maxHint(expected.get());
+                            }
+                        }, () -> expected.get() == -2
+                                || (expected.get() >= 0 && tally.masks() + metrics.deadLetteredRecords() >= expected.get()),
+                                Duration.ofHours(6));
+                    }
+                    runNanos = System.nanoTime() - runStart;
+                    if (expected.get() == -2) {
+                        throw new IllegalStateException("ingest failed; see above");
+                    }
+                    if (!complete) {
+                        throw new IllegalStateException("masks did not arrive within the time limit");
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            printSummary(tally, metrics, expected.get(), runNanos, card, cameraIds, description);
+            if (export) {
+                Files.createDirectories(out);
+                OverlayExporter exporter = new OverlayExporter(kafka.consumer(), config.framesTopic(),
+                        config.masksTopic());
+                for (String camera : cameraIds) {
+                    Path file = out.resolve(camera + ".mp4");
+                    OverlayExporter.Result r = exporter.export(camera, file, 0.55f, 25);
+                    System.out.printf("overlay of %s: %s (%d frames)%n", camera, file, r.frames());
+                }
+            }
+        }
+        return 0;
+    }
+
+    private static long sum(List<Future<Long>> jobs) throws Exception {
+        long total = 0;
+        for (Future<Long> job : jobs) {
+            try {
+                total += job.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof Exception ex ? ex : e;
+            }
+        }
+        return total;
+    }
+
+    private static Mask parseMask(byte[] value) {
+        try {
+            return Mask.parseFrom(value);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalStateException("the masks topic holds a record that is not a Mask", e);
+        }
+    }
+
+    static String cameraId(String input, int index) {
+        String base = input.startsWith("sample:") ? input.substring("sample:".length())
+                : Path.of(input.replaceAll("[?#].*$", "")).getFileName().toString().replaceAll("\\.[^.]*$", "");
+        return base.replaceAll("[^A-Za-z0-9_-]", "_") + "-" + (index + 1);
+    }
+
+    private static void printSummary(MaskTally tally, PipelineMetrics metrics, long framesIn, long runNanos,
+            ModelCard card, List<String> cameraIds, String description) {
+        double seconds = runNanos / 1e9;
+        long segmented = tally.masks() - tally.skipped();
+        System.out.println();
+        System.out.println("segstream demo summary");
+        System.out.println("  pipeline:      " + description);
+        System.out.printf(Locale.ROOT, "  frames in:     %d%n", framesIn);
+        System.out.printf(Locale.ROOT, "  masks out:     %d (%d segmented, %d skipped as stale)%n", tally.masks(),
+                segmented, tally.skipped());
+        System.out.printf(Locale.ROOT, "  dead-lettered: %d%n", metrics.deadLetteredRecords());
+        System.out.printf(Locale.ROOT, "  throughput:    %.2f frames/s over %.1f s (processor start to last mask)%n",
+                tally.masks() / seconds, seconds);
+        System.out.printf(Locale.ROOT, "  latency:       p50 %.0f ms, p99 %.0f ms (capture to mask)%n",
+                tally.latencyPercentileUs(50) / 1e3, tally.latencyPercentileUs(99) / 1e3);
+        System.out.printf(Locale.ROOT, "  batches:       mean %.2f model inputs per engine call%n",
+                metrics.meanBatchSize());
+        double[] stages = tally.meanStageMillis();
+        System.out.printf(Locale.ROOT, "  per frame:     preprocess %.1f ms, queue %.1f ms, inference %.1f ms, "
+                + "CRF %.1f ms, postprocess %.1f ms (means)%n", stages[0], stages[1], stages[2], stages[3], stages[4]);
+        for (String camera : cameraIds) {
+            MaskTally.Camera c = tally.cameras().get(camera);
+            if (c == null) {
+                System.out.printf("  %-14s no masks%n", camera + ":");
+                continue;
+            }
+            System.out.printf(Locale.ROOT, "  %-14s %d masks%s; %s%n", camera + ":", c.masks(),
+                    c.outOfOrder() == 0 ? ", in order" : ", " + c.outOfOrder() + " OUT OF ORDER",
+                    Summary.topClasses(c.classPixels(), card, 4));
+        }
+    }
+}

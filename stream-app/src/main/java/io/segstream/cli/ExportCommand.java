@@ -1,0 +1,52 @@
+package io.segstream.cli;
+
+import io.segstream.config.ConfigLoader;
+import io.segstream.config.KafkaSettings;
+import io.segstream.export.OverlayExporter;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Join one camera's frames and masks (by sequence number) and write a coloured overlay: a video when --out "
+                + "has an extension (.mp4, .mkv, .avi), else a folder of PNGs, one per frame.",
+            "Reads the topics as they are now, masks with read_committed. Frames without a mask are written without "
+                + "an overlay.",
+            "",
+            "Example:",
+            "  segstream export -b kafka:9092 --camera lobby --out lobby-overlay.mp4"})
+final class ExportCommand implements Callable<Integer> {
+    @Mixin
+    KafkaOptions kafka;
+
+    @Option(names = "--camera", required = true, paramLabel = "ID", description = "Camera id to export.")
+    String camera;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE|DIR", description = "Overlay video or PNG folder.")
+    Path out;
+
+    @Option(names = "--alpha", defaultValue = "0.55", description = "Overlay opacity (default: ${DEFAULT-VALUE}).")
+    float alpha;
+
+    @Option(names = "--frame-rate", defaultValue = "25", description = "Frame rate of the video (default: ${DEFAULT-VALUE}).")
+    double frameRate;
+
+    @Override
+    public Integer call() {
+        ConfigLoader.Loaded loaded = kafka.load(Map.of());
+        KafkaSettings settings = new KafkaSettings(loaded.segstream(), loaded.kafka());
+        OverlayExporter.Result result = new OverlayExporter(settings.consumer(), loaded.segstream().framesTopic(),
+                loaded.segstream().masksTopic()).export(camera, out, alpha, frameRate);
+        if (result.frames() == 0) {
+            throw new IllegalArgumentException("no frames of camera '" + camera + "' in "
+                    + loaded.segstream().framesTopic());
+        }
+        System.out.printf("exported %d frames of camera '%s' to %s (%d with a mask, %d without)%n", result.frames(),
+                camera, out, result.overlaid(), result.withoutMask());
+        return 0;
+    }
+}

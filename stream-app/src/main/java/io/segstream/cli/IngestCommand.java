@@ -1,0 +1,109 @@
+package io.segstream.cli;
+
+import io.segstream.broker.TopicAdmin;
+import io.segstream.codec.VideoSource;
+import io.segstream.config.ConfigLoader;
+import io.segstream.config.KafkaSettings;
+import io.segstream.ingest.FrameIngestor;
+import io.segstream.schemas.v1.PixelFormat;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "ingest", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Decode a video (file, RTSP/HTTP stream or webcam) with FFmpeg and produce its frames to Kafka as Frame "
+                + "records keyed by camera id, with sequence numbers and capture times.",
+            "The frames topic is created if missing, sized for frames (max.frame.bytes, retention frames.retention.ms). "
+                + "A frame over the limit stops ingest with an error; nothing is dropped silently.",
+            "",
+            "Examples:",
+            "  segstream ingest -b kafka:9092 --source sample:vtest --camera lobby",
+            "  segstream ingest -b kafka:9092 --source rtsp://user:pass@10.0.0.7/stream1 --camera gate --realtime"})
+final class IngestCommand implements Callable<Integer> {
+    @Mixin
+    KafkaOptions kafka;
+
+    @Option(names = "--source", required = true, paramLabel = "FILE|URL|webcam:N|sample:NAME",
+            description = "What to decode: a video file, an rtsp:// or http:// URL, webcam:N (/dev/videoN), or a sample "
+                    + "clip (sample:vtest, sample:car-traffic, sample:megamind).")
+    String source;
+
+    @Option(names = "--camera", required = true, paramLabel = "ID", description = "Camera id: the record key.")
+    String camera;
+
+    @Option(names = "--topic", paramLabel = "TOPIC", description = "Frames topic (default: frames.topic, 'frames').")
+    String topic;
+
+    @Option(names = "--realtime", description = "Pace frames at the source's frame timing (files replay like a camera).")
+    boolean realtime;
+
+    @Option(names = "--max-frames", paramLabel = "N", description = "Stop after N frames.")
+    Long maxFrames;
+
+    @Option(names = "--pixel-format", defaultValue = "I420", paramLabel = "FORMAT",
+            description = "I420 (default), NV12, RGB24, BGR24 or GRAY8.")
+    String pixelFormat;
+
+    @Option(names = "--first-sequence", defaultValue = "0", paramLabel = "N",
+            description = "Sequence number of the first frame (default: ${DEFAULT-VALUE}).")
+    long firstSequence;
+
+    @Mixin
+    DataOptions data;
+
+    @Override
+    public Integer call() throws Exception {
+        if (camera.isBlank()) {
+            throw new IllegalArgumentException("--camera must not be empty");
+        }
+        PixelFormat format = parseFormat(pixelFormat);
+        ConfigLoader.Loaded loaded = kafka.load(topic == null ? Map.of() : Map.of("frames.topic", topic));
+        KafkaSettings settings = new KafkaSettings(loaded.segstream(), loaded.kafka());
+        String input = Inputs.resolveVideo("--source", source, data.resolver());
+        long limit = maxFrames != null ? maxFrames : Long.MAX_VALUE;
+        if (limit < 1) {
+            throw new IllegalArgumentException("--max-frames must be at least 1, was " + limit);
+        }
+        TopicAdmin.ensureFramesTopic(loaded.segstream(), settings);
+        long start = System.nanoTime();
+        long sent;
+        try (VideoSource video = VideoSource.open(input, format);
+                KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings.producer(),
+                        new StringSerializer(), new ByteArraySerializer())) {
+            long total = video.lengthInFrames() > 0 ? Math.min(video.lengthInFrames(), limit)
+                    : (maxFrames != null ? limit : -1);
+            System.err.printf(Locale.ROOT, "ingest: %s, %dx%d at %.2f frames/s, camera '%s' -> %s on %s%n",
+                    video.description(), video.width(), video.height(), video.frameRate(), camera,
+                    loaded.segstream().framesTopic(), settings.bootstrapServers());
+            FrameIngestor ingestor = new FrameIngestor(loaded.segstream(), producer);
+            FrameIngestor.Options options = new FrameIngestor.Options(input, camera, format, realtime, limit,
+                    firstSequence);
+            try (ProgressBar bar = new ProgressBarBuilder().setTaskName("ingest " + camera).setInitialMax(total)
+                    .setStyle(ProgressBarStyle.ASCII).setUnit(" frames", 1).showSpeed().build()) {
+                sent = ingestor.ingest(video, options, bar::stepTo);
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf(Locale.ROOT, "ingested %d frames of camera '%s' in %.1f s (%.1f frames/s)%n", sent, camera,
+                seconds, sent / seconds);
+        return 0;
+    }
+
+    static PixelFormat parseFormat(String name) {
+        try {
+            return PixelFormat.valueOf("PIXEL_FORMAT_" + name.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--pixel-format " + name + " is not one of I420, NV12, RGB24, BGR24, GRAY8");
+        }
+    }
+}

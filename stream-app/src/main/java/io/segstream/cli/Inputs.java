@@ -1,0 +1,30 @@
+package io.segstream.cli;
+
+import io.segstream.assets.Asset;
+import io.segstream.assets.AssetResolver;
+import io.segstream.assets.Assets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Resolves a video input option: sample:NAME (data dir, cache or checksummed download), a URL, a webcam or a file. */
+final class Inputs {
+    private Inputs() {}
+
+    /** What FFmpeg should open for {@code input}. */
+    static String resolveVideo(String option, String input, AssetResolver assets) {
+        if (input.startsWith("sample:")) {
+            String name = input.substring("sample:".length());
+            Asset sample = Assets.SAMPLES.stream().filter(a -> a.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException(option + " " + input + " is not a sample; samples: "
+                            + Assets.SAMPLES.stream().map(a -> "sample:" + a.name()).toList()));
+            return assets.resolve(sample).toString();
+        }
+        if (input.contains("://") || input.startsWith("webcam:")) {
+            return input;
+        }
+        if (!Files.isRegularFile(Path.of(input))) {
+            throw new IllegalArgumentException(option + " " + input + " does not exist");
+        }
+        return input;
+    }
+}

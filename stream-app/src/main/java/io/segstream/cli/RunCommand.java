@@ -1,0 +1,130 @@
+package io.segstream.cli;
+
+import io.segstream.config.ConfigLoader;
+import io.segstream.config.KafkaSettings;
+import io.segstream.config.SegstreamConfig;
+import io.segstream.metrics.PipelineMetrics;
+import io.segstream.model.ModelLocator;
+import io.segstream.topology.SegstreamProcessor;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Run the processor: a Kafka Streams application that reads Frame records, segments them with DeepLab "
+                + "and writes Mask records, until stopped (Ctrl-C or SIGTERM).",
+            "Records that are not valid frames go to the dead-letter topic with the reason in a 'segstream.error' "
+                + "header. Frames from all stream threads share one dynamic batcher. Exactly-once by default "
+                + "(processing.guarantee=exactly_once_v2; -X processing.guarantee=at_least_once to relax). Start more "
+                + "processes with the same --application-id to scale out.",
+            "",
+            "Examples:",
+            "  segstream run -b kafka:9092",
+            "  segstream run -b kafka:9092 --max-frame-age-ms 500 --config client.properties"})
+final class RunCommand implements Callable<Integer> {
+    @Mixin
+    KafkaOptions kafka;
+
+    @Option(names = "--application-id", defaultValue = "segstream", paramLabel = "ID",
+            description = "Kafka Streams application.id: processes with the same id share the cameras "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String applicationId;
+
+    @Mixin
+    PipelineOptions pipeline;
+
+    @Mixin
+    DataOptions data;
+
+    @Option(names = "--report-every", defaultValue = "10s", paramLabel = "DURATION",
+            description = "How often to log progress (ISO-8601 or like 10s, 1m; default: ${DEFAULT-VALUE}).")
+    String reportEvery;
+
+    @Override
+    public Integer call() throws Exception {
+        ConfigLoader.Loaded loaded = kafka.load(pipeline.flags());
+        SegstreamConfig config = loaded.segstream();
+        KafkaSettings settings = new KafkaSettings(config, loaded.kafka());
+        Path modelDir = ModelLocator.locate(config.model(), data.resolver());
+        Duration every = Durations.parse(reportEvery, "--report-every");
+        CountDownLatch stopped = new CountDownLatch(1);
+        try (SegstreamProcessor processor = SegstreamProcessor.start(config, settings, modelDir, applicationId)) {
+            Thread hook = new Thread(stopped::countDown, "segstream-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            System.err.println("segstream run: " + processor.description());
+            long lastMasks = 0;
+            long lastAt = System.nanoTime();
+            while (!stopped.await(every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                PipelineMetrics m = processor.metrics();
+                long now = System.nanoTime();
+                double rate = (m.masksOut() - lastMasks) / ((now - lastAt) / 1e9);
+                lastMasks = m.masksOut();
+                lastAt = now;
+                System.err.printf(Locale.ROOT, "%s: frames in %d, masks out %d (%.1f/s), skipped %d, dead-lettered %d, "
+                                + "mean batch %.2f%n", processor.state(), m.framesIn(), m.masksOut(), rate,
+                        m.skippedFrames(), m.deadLetteredRecords(), m.meanBatchSize());
+            }
+        }
+        return 0;
+    }
+
+    /** Options of the processing pipeline itself, shared by run and demo. */
+    static final class PipelineOptions {
+        @Option(names = "--model", paramLabel = "DIR|NAME",
+                description = "A directory made by 'segstream model import', or a known model name "
+                        + "(default: deeplabv3-mnv2-voc).")
+        String model;
+
+        @Option(names = "--engine", paramLabel = "ENGINE",
+                description = "auto, onnxruntime or tensorrt (default: auto: TensorRT when an NVIDIA GPU and TensorRT "
+                        + "are present, else ONNX Runtime).")
+        String engine;
+
+        @Option(names = "--fit", paramLabel = "MODE",
+                description = "tile (default; native-resolution tiles, small people survive), squash (fastest) or "
+                        + "letterbox.")
+        String fit;
+
+        @Option(names = "--batch-max-size", paramLabel = "N",
+                description = "Largest inference batch in model inputs, across all stream threads (default: 8).")
+        Integer batchMaxSize;
+
+        @Option(names = "--batch-max-delay-ms", paramLabel = "MS",
+                description = "Longest a frame waits for others to fill its batch (default: 5).")
+        Integer batchMaxDelayMs;
+
+        @Option(names = "--max-frame-age-ms", paramLabel = "MS",
+                description = "Live mode: skip frames older than this on arrival, answering each with a "
+                        + "SKIPPED_STALE mask (default: 0, batch mode: segment everything).")
+        Long maxFrameAgeMs;
+
+        @Option(names = "--stream-threads", paramLabel = "N",
+                description = "Kafka Streams threads (num.stream.threads; default: 4). Each has one frame in flight.")
+        Integer streamThreads;
+
+        @Option(names = "--inference-threads", paramLabel = "N",
+                description = "CPU threads ONNX Runtime uses per batch (default: all cores).")
+        Integer inferenceThreads;
+
+        Map<String, String> flags() {
+            Map<String, String> flags = new LinkedHashMap<>();
+            KafkaOptions.flag(flags, SegstreamConfig.MODEL, model);
+            KafkaOptions.flag(flags, SegstreamConfig.ENGINE, engine);
+            KafkaOptions.flag(flags, SegstreamConfig.FIT, fit);
+            KafkaOptions.flag(flags, SegstreamConfig.BATCH_MAX_SIZE, batchMaxSize);
+            KafkaOptions.flag(flags, SegstreamConfig.BATCH_MAX_DELAY_MS, batchMaxDelayMs);
+            KafkaOptions.flag(flags, SegstreamConfig.MAX_FRAME_AGE_MS, maxFrameAgeMs);
+            KafkaOptions.flag(flags, SegstreamConfig.INFERENCE_THREADS, inferenceThreads);
+            KafkaOptions.flag(flags, "num.stream.threads", streamThreads);
+            return flags;
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.segstream.config;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * Client settings for each Kafka role segstream plays: segstream's defaults (sized for frames,
+ * exactly-once for the processor) under the user's own settings, which always win. Settings
+ * meant for another client type are left out of each, so Kafka does not warn about them.
+ */
+public final class KafkaSettings {
+    /** Room for the record and protobuf framing around a frame's pixels. */
+    public static final int RECORD_OVERHEAD_BYTES = 64 * 1024;
+
+    private final SegstreamConfig config;
+    private final Map<String, Object> user;
+
+    public KafkaSettings(SegstreamConfig config, Map<String, Object> user) {
+        this.config = config;
+        this.user = Map.copyOf(user);
+    }
+
+    public String bootstrapServers() {
+        Object servers = user.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
+        return servers == null ? null : servers.toString();
+    }
+
+    /** The largest record on the frames and dead-letter topics. */
+    public int maxRecordBytes() {
+        return config.maxFrameBytes() + RECORD_OVERHEAD_BYTES;
+    }
+
+    /** Kafka Streams settings for {@code segstream run}. */
+    public Properties streams(String defaultApplicationId) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, defaultApplicationId);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 4);
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+        // Kafka 5.0's default, adopted now (the topology has no global stores; this silences a warning).
+        p.put("processing.exception.handler.global.enabled", true);
+        // Frames are large and each takes milliseconds: buffer a few per partition, not Kafka's 1000.
+        p.put("buffered.records.per.partition", 8);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 16);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), maxRecordBytes());
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        p.putAll(user);
+        Properties props = new Properties();
+        props.putAll(p);
+        return props;
+    }
+
+    /** Producer settings for {@code segstream ingest}: idempotent, acknowledged by all replicas, lz4. */
+    public Map<String, Object> producer() {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 1024 * 1024);
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxRecordBytes());
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(64L * 1024 * 1024, 4L * maxRecordBytes()));
+        p.putAll(only(ProducerConfig.configNames()));
+        return p;
+    }
+
+    /** Consumer settings for readers of masks and frames ({@code export}, the demo's summary). */
+    public Map<String, Object> consumer() {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, maxRecordBytes());
+        p.putAll(only(ConsumerConfig.configNames()));
+        return p;
+    }
+
+    public Map<String, Object> admin() {
+        return new HashMap<>(only(AdminClientConfig.configNames()));
+    }
+
+    private Map<String, Object> only(Set<String> names) {
+        Map<String, Object> out = new HashMap<>();
+        user.forEach((k, v) -> {
+            if (names.contains(k)) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+}

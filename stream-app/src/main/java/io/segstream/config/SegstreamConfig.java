@@ -1,0 +1,129 @@
+package io.segstream.config;
+
+import io.segstream.inference.EngineKind;
+import io.segstream.inference.FitMode;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * Segstream's own settings, declared once (name, type, default, validator, documentation) in
+ * Kafka's {@link ConfigDef}, as StreamsConfig declares its own. The properties file, environment
+ * variables, {@code -X key=value} and command-line flags all feed this one declaration
+ * ({@link ConfigLoader}); everything that is not declared here is a Kafka client or Streams
+ * setting and passes through to Kafka.
+ */
+public final class SegstreamConfig extends AbstractConfig {
+    public static final String FRAMES_TOPIC = "frames.topic";
+    public static final String MASKS_TOPIC = "masks.topic";
+    public static final String DEAD_LETTER_TOPIC = "dead.letter.topic";
+    public static final String TOPIC_PARTITIONS = "topic.partitions";
+    public static final String TOPIC_REPLICATION_FACTOR = "topic.replication.factor";
+    public static final String FRAMES_RETENTION_MS = "frames.retention.ms";
+    public static final String MAX_FRAME_BYTES = "max.frame.bytes";
+    public static final String MODEL = "model";
+    public static final String ENGINE = "engine";
+    public static final String FIT = "fit";
+    public static final String INFERENCE_THREADS = "inference.threads";
+    public static final String BATCH_MAX_SIZE = "batch.max.size";
+    public static final String BATCH_MAX_DELAY_MS = "batch.max.delay.ms";
+    public static final String MAX_FRAME_AGE_MS = "max.frame.age.ms";
+
+    /** Every segstream setting starts with one of these; anything else is Kafka's. */
+    static final String[] OWN_PREFIXES = {"frames.topic", "masks.topic", "dead.letter.topic", "topic.partitions",
+        "topic.replication.factor", "frames.retention.ms", "max.frame.bytes", "model", "engine", "fit",
+        "inference.threads", "batch.max.", "max.frame.age.ms"};
+
+    public static final ConfigDef CONFIG = new ConfigDef()
+            .define(FRAMES_TOPIC, Type.STRING, "frames", new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Topic of Frame records, keyed by camera id.")
+            .define(MASKS_TOPIC, Type.STRING, "masks", new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Topic the processor writes Mask records to, keyed by camera id.")
+            .define(DEAD_LETTER_TOPIC, Type.STRING, "dead-letters", new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Topic for records that are not valid frames: the original key and value, the reason in the "
+                            + "'segstream.error' header.")
+            .define(TOPIC_PARTITIONS, Type.INT, 8, Range.between(1, 10_000), Importance.MEDIUM,
+                    "Partitions of topics segstream creates. One camera lives on one partition; more partitions "
+                            + "let more processor threads and instances share the cameras.")
+            .define(TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) -1, Range.between(-1, 32), Importance.MEDIUM,
+                    "Replication factor of topics segstream creates; -1 takes the broker's default.")
+            .define(FRAMES_RETENTION_MS, Type.LONG, 3_600_000L, Range.atLeast(60_000), Importance.MEDIUM,
+                    "Retention of the frames topic when segstream creates it. Raw frames are large (640x360 I420 at "
+                            + "25 frames/s is 8.6 MB/s per camera): keep them only as long as replays need them.")
+            .define(MAX_FRAME_BYTES, Type.INT, 16 * 1024 * 1024, Range.between(1024, 256 * 1024 * 1024),
+                    Importance.MEDIUM, "Largest frame record: the frames topic's max.message.bytes and the "
+                            + "producer's max.request.size. 16 MiB holds a 4K I420 frame.")
+            .define(MODEL, Type.STRING, "deeplabv3-mnv2-voc", new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "A directory made by 'segstream model import', or a known model name.")
+            .define(ENGINE, Type.STRING, "auto", enumValidator(EngineKind.values()), Importance.HIGH,
+                    "Inference engine: auto (TensorRT when an NVIDIA GPU and TensorRT are present, else ONNX Runtime), "
+                            + "onnxruntime or tensorrt.")
+            .define(FIT, Type.STRING, "tile", enumValidator(FitMode.values()), Importance.MEDIUM,
+                    "How frames are fitted to the model input: tile (native-resolution tiles; small, distant people "
+                            + "survive), squash (one resize, fastest) or letterbox.")
+            .define(INFERENCE_THREADS, Type.INT, Runtime.getRuntime().availableProcessors(), Range.between(1, 1024),
+                    Importance.MEDIUM, "CPU threads ONNX Runtime uses for one batch (default: all cores).")
+            .define(BATCH_MAX_SIZE, Type.INT, 8, Range.between(1, 256), Importance.MEDIUM,
+                    "Largest inference batch, in model inputs (a tiled frame is several), gathered across all "
+                            + "stream threads.")
+            .define(BATCH_MAX_DELAY_MS, Type.INT, 5, Range.between(0, 10_000), Importance.MEDIUM,
+                    "Longest a frame waits for others to fill its batch before the batch runs anyway.")
+            .define(MAX_FRAME_AGE_MS, Type.LONG, 0L, Range.atLeast(0), Importance.MEDIUM,
+                    "Live mode: frames older than this (capture time to arrival at the processor) are skipped and "
+                            + "answered by a Mask with status SKIPPED_STALE. 0 (default) is batch mode: every frame "
+                            + "is segmented.");
+
+    public SegstreamConfig(Map<?, ?> values) {
+        super(CONFIG, values, false);
+    }
+
+    /** True for keys this class declares (or misspells within its prefixes); false for Kafka's. */
+    static boolean isOwn(String key) {
+        for (String prefix : OWN_PREFIXES) {
+            if (key.equals(prefix) || key.startsWith(prefix + ".") || (prefix.endsWith(".") && key.startsWith(prefix))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public String framesTopic() { return getString(FRAMES_TOPIC); }
+    public String masksTopic() { return getString(MASKS_TOPIC); }
+    public String deadLetterTopic() { return getString(DEAD_LETTER_TOPIC); }
+    public int topicPartitions() { return getInt(TOPIC_PARTITIONS); }
+    public short topicReplicationFactor() { return getShort(TOPIC_REPLICATION_FACTOR); }
+    public long framesRetentionMs() { return getLong(FRAMES_RETENTION_MS); }
+    public int maxFrameBytes() { return getInt(MAX_FRAME_BYTES); }
+    public String model() { return getString(MODEL); }
+    public EngineKind engine() { return EngineKind.valueOf(getString(ENGINE).toUpperCase(Locale.ROOT)); }
+    public FitMode fit() { return FitMode.valueOf(getString(FIT).toUpperCase(Locale.ROOT)); }
+    public int inferenceThreads() { return getInt(INFERENCE_THREADS); }
+    public int batchMaxSize() { return getInt(BATCH_MAX_SIZE); }
+    public int batchMaxDelayMs() { return getInt(BATCH_MAX_DELAY_MS); }
+    public long maxFrameAgeMs() { return getLong(MAX_FRAME_AGE_MS); }
+    public boolean liveMode() { return maxFrameAgeMs() > 0; }
+
+    private static ConfigDef.Validator enumValidator(Enum<?>[] values) {
+        String[] names = Arrays.stream(values).map(v -> v.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                String v = String.valueOf(value).toLowerCase(Locale.ROOT);
+                if (Arrays.stream(names).noneMatch(v::equals)) {
+                    throw new ConfigException(name, value, "must be one of " + String.join(", ", names));
+                }
+            }
+
+            @Override
+            public String toString() {
+                return String.join(", ", names);
+            }
+        };
+    }
+}

@@ -1,0 +1,137 @@
+package io.segstream.export;
+
+import io.segstream.broker.TopicReader;
+import io.segstream.codec.CodecException;
+import io.segstream.codec.FrameCodec;
+import io.segstream.codec.ImageFiles;
+import io.segstream.codec.LabelRle;
+import io.segstream.codec.Overlay;
+import io.segstream.codec.PixelConverter;
+import io.segstream.codec.RgbImage;
+import io.segstream.codec.VideoSink;
+import io.segstream.schemas.v1.Mask;
+import io.segstream.schemas.v1.MaskEncoding;
+import io.segstream.schemas.v1.MaskStatus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Joins one camera's frames and masks by sequence number and writes the coloured overlay: a
+ * video (any container FFmpeg writes, by the file's extension) or, for a directory, one PNG per
+ * frame. Masks are read first (they are small and compressed); frames then stream through one at
+ * a time. Frames without a segmented mask (skipped as stale, or not processed yet) are written
+ * without an overlay so that the video keeps the camera's timing.
+ */
+public final class OverlayExporter {
+    /** What was written. */
+    public record Result(long frames, long overlaid, long withoutMask) {}
+
+    private final Map<String, Object> consumerSettings;
+    private final String framesTopic;
+    private final String masksTopic;
+
+    public OverlayExporter(Map<String, Object> consumerSettings, String framesTopic, String masksTopic) {
+        this.consumerSettings = consumerSettings;
+        this.framesTopic = framesTopic;
+        this.masksTopic = masksTopic;
+    }
+
+    public Result export(String cameraId, Path out, float alpha, double frameRate) {
+        Map<Long, Mask> masks = new HashMap<>();
+        TopicReader.readAll(consumerSettings, masksTopic, record -> {
+            if (cameraId.equals(record.key())) {
+                try {
+                    Mask mask = Mask.parseFrom(record.value());
+                    if (mask.getStatus() == MaskStatus.MASK_STATUS_OK
+                            && mask.getEncoding() == MaskEncoding.MASK_ENCODING_LABEL_RLE) {
+                        masks.put(mask.getSequence(), mask);
+                    }
+                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                    throw new CodecException("a record of " + masksTopic + " is not a Mask: " + e.getMessage(), e);
+                }
+            }
+        });
+        boolean pngs = Files.isDirectory(out) || out.getFileName().toString().indexOf('.') < 0;
+        Writer writer = new Writer(out, pngs, frameRate);
+        try {
+            TopicReader.readAll(consumerSettings, framesTopic, record -> {
+                if (!cameraId.equals(record.key())) {
+                    return;
+                }
+                FrameCodec.ValidFrame frame;
+                try {
+                    frame = FrameCodec.decode(record.key(), record.value(), Long.MAX_VALUE / 2);
+                } catch (CodecException e) {
+                    return; // the processor dead-lettered it; there is nothing to draw
+                }
+                writer.write(frame, masks.get(frame.frame().getSequence()), alpha);
+            });
+        } finally {
+            writer.close();
+        }
+        return new Result(writer.frames, writer.overlaid, writer.frames - writer.overlaid);
+    }
+
+    /** Draws and writes frames, reusing its images. */
+    private static final class Writer {
+        private final Path out;
+        private final boolean pngs;
+        private final double frameRate;
+        private final RgbImage rgb = new RgbImage(1, 1);
+        private final RgbImage blended = new RgbImage(1, 1);
+        private byte[] labels = new byte[0];
+        private int[] palette = new int[0];
+        private VideoSink sink;
+        long frames;
+        long overlaid;
+
+        Writer(Path out, boolean pngs, double frameRate) {
+            this.out = out;
+            this.pngs = pngs;
+            this.frameRate = frameRate;
+        }
+
+        void write(FrameCodec.ValidFrame frame, Mask mask, float alpha) {
+            int w = frame.layout().width();
+            int h = frame.layout().height();
+            PixelConverter.toRgb(frame.layout(), frame.frame().getData().toByteArray(), rgb);
+            RgbImage image = rgb;
+            if (mask != null && mask.getWidth() == w && mask.getHeight() == h) {
+                if (labels.length < w * h) {
+                    labels = new byte[w * h];
+                }
+                LabelRle.decode(mask.getData().toByteArray(), w, h, labels);
+                if (palette.length != mask.getModel().getPaletteCount()) {
+                    palette = mask.getModel().getPaletteList().stream().mapToInt(Integer::intValue).toArray();
+                }
+                Overlay.blend(rgb, labels, palette, alpha, blended);
+                image = blended;
+                overlaid++;
+            }
+            if (pngs) {
+                try {
+                    Files.createDirectories(out);
+                    ImageFiles.writePng(image, out.resolve(String.format("%08d.png", frame.frame().getSequence())));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
+                }
+            } else {
+                if (sink == null) {
+                    sink = VideoSink.open(out.toString(), w, h, frameRate);
+                }
+                sink.write(image);
+            }
+            frames++;
+        }
+
+        void close() {
+            if (sink != null) {
+                sink.close();
+            }
+        }
+    }
+}

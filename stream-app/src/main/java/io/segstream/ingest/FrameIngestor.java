@@ -1,0 +1,120 @@
+package io.segstream.ingest;
+
+import com.google.protobuf.UnsafeByteOperations;
+import io.segstream.codec.DecodedFrame;
+import io.segstream.codec.PixelLayout;
+import io.segstream.codec.VideoSource;
+import io.segstream.config.SegstreamConfig;
+import io.segstream.schemas.v1.Frame;
+import io.segstream.schemas.v1.PixelFormat;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongConsumer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+
+/**
+ * Decodes one video source with FFmpeg and produces its frames as {@link Frame} records keyed by
+ * camera id: sequence numbers from {@code firstSequence} up, capture time from the wall clock at
+ * decode, the source's presentation time. With {@code realtime}, frames are paced at the source's
+ * own frame timing, as a camera would deliver them; otherwise as fast as Kafka takes them.
+ */
+public final class FrameIngestor {
+    /** What to ingest and how. */
+    public record Options(String source, String cameraId, PixelFormat format, boolean realtime, long maxFrames,
+            long firstSequence) {}
+
+    private final SegstreamConfig config;
+    private final Producer<String, byte[]> producer;
+
+    public FrameIngestor(SegstreamConfig config, Producer<String, byte[]> producer) {
+        this.config = config;
+        this.producer = producer;
+    }
+
+    /**
+     * Ingests until the source ends or {@code maxFrames} were sent; {@code progress} is told the
+     * count after each frame. Returns the number of frames produced (all acknowledged).
+     *
+     * @throws IngestException when a frame cannot be sent (too large for the topic, broker errors)
+     */
+    public long ingest(VideoSource video, Options options, LongConsumer progress) throws InterruptedException {
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        long sent = 0;
+        long startNanos = System.nanoTime();
+        long firstPts = Long.MIN_VALUE;
+        String source = VideoSource.redact(options.source());
+        while (sent < options.maxFrames()) {
+            DecodedFrame decoded = video.next();
+            if (decoded == null) {
+                break;
+            }
+            if (options.realtime()) {
+                if (firstPts == Long.MIN_VALUE) {
+                    firstPts = decoded.ptsUs();
+                }
+                long dueNanos = startNanos + TimeUnit.MICROSECONDS.toNanos(decoded.ptsUs() - firstPts);
+                long wait = dueNanos - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+            }
+            long sequence = options.firstSequence() + sent;
+            Frame frame = toFrame(decoded, options.cameraId(), sequence, source);
+            checkSize(frame, options.cameraId(), sequence);
+            producer.send(new ProducerRecord<>(config.framesTopic(), options.cameraId(), frame.toByteArray()),
+                    (metadata, e) -> {
+                        if (e != null) {
+                            failure.compareAndSet(null, e);
+                        }
+                    });
+            Exception e = failure.get();
+            if (e != null) {
+                throw failed(e, options.cameraId());
+            }
+            sent++;
+            progress.accept(sent);
+        }
+        producer.flush();
+        Exception e = failure.get();
+        if (e != null) {
+            throw failed(e, options.cameraId());
+        }
+        return sent;
+    }
+
+    static Frame toFrame(DecodedFrame decoded, String cameraId, long sequence, String source) {
+        long nowUs = TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis());
+        return Frame.newBuilder()
+                .setCameraId(cameraId)
+                .setSequence(sequence)
+                .setCaptureTimeUs(nowUs)
+                .setPtsUs(decoded.ptsUs())
+                .setWidth(decoded.width())
+                .setHeight(decoded.height())
+                .setPixelFormat(decoded.format())
+                .setData(UnsafeByteOperations.unsafeWrap(decoded.data()))
+                .setSource(source)
+                .build();
+    }
+
+    private void checkSize(Frame frame, String cameraId, long sequence) {
+        int bytes = frame.getData().size();
+        if (bytes > config.maxFrameBytes()) {
+            throw new IngestException("frame " + sequence + " of camera '" + cameraId + "' has " + bytes + " bytes ("
+                    + frame.getWidth() + "x" + frame.getHeight() + " " + PixelLayout.shortName(frame.getPixelFormat())
+                    + "), over " + SegstreamConfig.MAX_FRAME_BYTES + "=" + config.maxFrameBytes()
+                    + "; raise it (the frames topic's max.message.bytes must allow it too) or ingest a smaller "
+                    + "stream", null);
+        }
+    }
+
+    private static IngestException failed(Exception e, String cameraId) {
+        String hint = e instanceof RecordTooLargeException
+                ? " (the frames topic or broker limit is below the frame size: raise the topic's max.message.bytes "
+                        + "or the broker's message.max.bytes)"
+                : "";
+        return new IngestException("producing frames of camera '" + cameraId + "' failed: " + e.getMessage() + hint, e);
+    }
+}

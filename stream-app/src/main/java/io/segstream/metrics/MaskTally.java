@@ -1,0 +1,116 @@
+package io.segstream.metrics;
+
+import io.segstream.schemas.v1.ClassArea;
+import io.segstream.schemas.v1.Mask;
+import io.segstream.schemas.v1.MaskStatus;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What a reader of the masks topic sees, per camera: how many masks, whether sequences arrived in
+ * order, how many were skipped, the end-to-end latency distribution, batch sizes, per-class pixel
+ * totals, and the share of masks in which each class appears. Thread-safe.
+ */
+public final class MaskTally {
+    private final Map<String, Camera> cameras = new TreeMap<>();
+    private long[] latenciesUs = new long[1024];
+    private int latencyCount;
+    private final long[] timingSumsUs = new long[5];
+    private long firstAtNanos;
+    private long lastAtNanos;
+
+    /** Per-camera figures. */
+    public static final class Camera {
+        private long masks;
+        private long skipped;
+        private long outOfOrder;
+        private long lastSequence = -1;
+        private final long[] classPixels = new long[256];
+        private final long[] masksWithClass = new long[256];
+
+        public long masks() { return masks; }
+        public long skipped() { return skipped; }
+        public long outOfOrder() { return outOfOrder; }
+        public long[] classPixels() { return classPixels.clone(); }
+
+        /** Share (0..1) of segmented masks in which {@code classIndex} covers at least one pixel. */
+        public double shareOfMasksWith(int classIndex) {
+            long segmented = masks - skipped;
+            return segmented == 0 ? 0 : (double) masksWithClass[classIndex] / segmented;
+        }
+    }
+
+    public synchronized void add(Mask mask) {
+        long now = System.nanoTime();
+        if (firstAtNanos == 0) {
+            firstAtNanos = now;
+        }
+        lastAtNanos = now;
+        Camera camera = cameras.computeIfAbsent(mask.getCameraId(), id -> new Camera());
+        camera.masks++;
+        long sequence = mask.getSequence();
+        if (sequence <= camera.lastSequence) {
+            camera.outOfOrder++;
+        }
+        camera.lastSequence = sequence;
+        if (mask.getStatus() == MaskStatus.MASK_STATUS_SKIPPED_STALE) {
+            camera.skipped++;
+            return;
+        }
+        for (ClassArea area : mask.getClassAreasList()) {
+            int c = Math.min(area.getClassIndex(), 255);
+            camera.classPixels[c] += area.getPixels();
+            camera.masksWithClass[c]++;
+        }
+        if (latencyCount == latenciesUs.length) {
+            latenciesUs = Arrays.copyOf(latenciesUs, latencyCount * 2);
+        }
+        latenciesUs[latencyCount++] = mask.getTimings().getEndToEndUs();
+        timingSumsUs[0] += mask.getTimings().getPreprocessUs();
+        timingSumsUs[1] += mask.getTimings().getQueueUs();
+        timingSumsUs[2] += mask.getTimings().getInferenceUs();
+        timingSumsUs[3] += mask.getTimings().getCrfUs();
+        timingSumsUs[4] += mask.getTimings().getPostprocessUs();
+    }
+
+    /**
+     * Mean per segmented frame, in milliseconds, of preprocess (pixels to model inputs), queue (waiting
+     * for a batch), inference (the engine calls that carried the frame), CRF and postprocess.
+     */
+    public synchronized double[] meanStageMillis() {
+        double[] out = new double[timingSumsUs.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = latencyCount == 0 ? 0 : timingSumsUs[i] / 1e3 / latencyCount;
+        }
+        return out;
+    }
+
+    public synchronized long masks() {
+        return cameras.values().stream().mapToLong(c -> c.masks).sum();
+    }
+
+    public synchronized long skipped() {
+        return cameras.values().stream().mapToLong(c -> c.skipped).sum();
+    }
+
+    public synchronized Map<String, Camera> cameras() {
+        return new TreeMap<>(cameras);
+    }
+
+    /** End-to-end latency percentile (0..100) of segmented masks, in microseconds; 0 with none. */
+    public synchronized long latencyPercentileUs(double percentile) {
+        if (latencyCount == 0) {
+            return 0;
+        }
+        long[] sorted = Arrays.copyOf(latenciesUs, latencyCount);
+        Arrays.sort(sorted);
+        int index = (int) Math.ceil(percentile / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+
+    /** Nanoseconds between the first and the last mask seen. */
+    public synchronized long spanNanos() {
+        return lastAtNanos - firstAtNanos;
+    }
+}

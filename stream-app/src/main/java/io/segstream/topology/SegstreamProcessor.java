@@ -1,0 +1,117 @@
+package io.segstream.topology;
+
+import io.segstream.broker.TopicAdmin;
+import io.segstream.config.KafkaSettings;
+import io.segstream.config.SegstreamConfig;
+import io.segstream.inference.DynamicBatcher;
+import io.segstream.inference.Engines;
+import io.segstream.inference.FrameTranslator;
+import io.segstream.inference.InferenceEngine;
+import io.segstream.metrics.PipelineMetrics;
+import io.segstream.model.ModelCard;
+import io.segstream.model.ModelImporter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running {@code segstream run}: the model on its engine, the shared dynamic batcher, and the
+ * Kafka Streams application executing {@link SegstreamTopology}. Scale-out is Kafka's: start more
+ * of these with the same application id.
+ */
+public final class SegstreamProcessor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SegstreamProcessor.class);
+
+    private final InferenceEngine engine;
+    private final DynamicBatcher batcher;
+    private final PipelineMetrics metrics;
+    private final KafkaStreams streams;
+    private final String description;
+
+    private SegstreamProcessor(InferenceEngine engine, DynamicBatcher batcher, PipelineMetrics metrics,
+            KafkaStreams streams, String description) {
+        this.engine = engine;
+        this.batcher = batcher;
+        this.metrics = metrics;
+        this.streams = streams;
+        this.description = description;
+    }
+
+    /**
+     * Loads the model, creates missing topics and starts the Streams application.
+     *
+     * @param modelDir a directory made by {@code segstream model import}
+     */
+    public static SegstreamProcessor start(SegstreamConfig config, KafkaSettings kafka, Path modelDir,
+            String applicationId) {
+        Properties props = kafka.streams(applicationId);
+        StreamsConfig streamsConfig = new StreamsConfig(props); // fails here, naming the setting, on a bad value
+        ModelCard card = ModelCard.read(modelDir.resolve(ModelImporter.CARD_FILE));
+        FrameTranslator shape = new FrameTranslator(card, config.fit());
+        TopicAdmin.ensureAll(config, kafka);
+        InferenceEngine engine = Engines.open(config.engine(), modelDir.resolve(ModelImporter.MODEL_FILE),
+                card.input().itemShape(), config.inferenceThreads(), 1);
+        PipelineMetrics metrics = new PipelineMetrics(config.batchMaxSize());
+        DynamicBatcher batcher = new DynamicBatcher(engine, shape.slotSize(), shape.outputSize(),
+                config.batchMaxSize(), TimeUnit.MILLISECONDS.toNanos(config.batchMaxDelayMs()), metrics::batchRun);
+        Clock clock = Clock.systemUTC();
+        SegmentationStage stage = new SegmentationStage(batcher, card, config.fit(), config.maxFrameAgeMs(), metrics,
+                clock);
+        KafkaStreams streams = new KafkaStreams(SegstreamTopology.build(config, stage, metrics, clock), props);
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("a stream thread failed; replacing it (its uncommitted records are processed again)", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        String description = String.format("%s -> %s (dead letters: %s), model %s, %s, fit %s, batch <= %d inputs "
+                        + "within %d ms, %d stream threads, %s, %s",
+                config.framesTopic(), config.masksTopic(), config.deadLetterTopic(), card.id(), engine.description(),
+                config.fit().name().toLowerCase(java.util.Locale.ROOT), config.batchMaxSize(), config.batchMaxDelayMs(),
+                streamsConfig.getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG),
+                streamsConfig.getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG),
+                config.liveMode() ? "live mode (max frame age " + config.maxFrameAgeMs() + " ms)" : "batch mode");
+        streams.start();
+        LOG.info("processing {}", description);
+        return new SegstreamProcessor(engine, batcher, metrics, streams, description);
+    }
+
+    /** Waits until the application has joined its group and is processing, or fails. */
+    public void awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
+                throw new IllegalStateException("the processor stopped while starting: " + streams.state());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the processor did not reach RUNNING within " + timeout.toSeconds()
+                        + " s (state " + streams.state() + ")");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    public PipelineMetrics metrics() {
+        return metrics;
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(60));
+        batcher.close();
+        engine.close();
+    }
+}
