@@ -17,6 +17,13 @@ public final class SharedData {
         return RESOLVER.resolve(asset);
     }
 
+    /** Imports the shared DeepLab model into {@code dir} (model.onnx + model.json) and returns {@code dir}. */
+    public static Path importModel(Path dir) throws java.io.IOException {
+        io.segstream.model.ModelImporter.importModel(path(io.segstream.assets.Assets.DEEPLAB_ONNX), dir,
+                io.segstream.model.ModelImporter.Options.none());
+        return dir;
+    }
+
     public static Path dir() {
         return Path.of(System.getProperty("segstream.data.dir"));
     }

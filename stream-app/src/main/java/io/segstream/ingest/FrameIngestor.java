@@ -84,7 +84,8 @@ public final class FrameIngestor {
         return sent;
     }
 
-    static Frame toFrame(DecodedFrame decoded, String cameraId, long sequence, String source) {
+    /** The Frame record of one decoded picture, captured now. */
+    public static Frame toFrame(DecodedFrame decoded, String cameraId, long sequence, String source) {
         long nowUs = TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis());
         return Frame.newBuilder()
                 .setCameraId(cameraId)

@@ -1,0 +1,73 @@
+package io.segstream.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.segstream.inference.FitMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    @Test
+    void flagsBeatOverridesBeatEnvironmentBeatTheFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("segstream.properties");
+        Files.writeString(file, "batch.max.size=2\nbatch.max.delay.ms=7\nfit=letterbox\nsasl.mechanism=PLAIN\n");
+        Map<String, String> env = Map.of("SEGSTREAM_BATCH_MAX_SIZE", "3", "SEGSTREAM_FIT", "squash",
+                "SEGSTREAM_KAFKA_SECURITY_PROTOCOL", "SASL_SSL", "SEGSTREAM_DATA_DIR", "/data");
+        Map<String, String> overrides = new LinkedHashMap<>();
+        overrides.put("batch.max.size", "5");
+        ConfigLoader.Loaded loaded = ConfigLoader.load(file, env, overrides);
+        assertEquals(5, loaded.segstream().batchMaxSize());
+        assertEquals(7, loaded.segstream().batchMaxDelayMs());
+        assertEquals(FitMode.SQUASH, loaded.segstream().fit());
+        assertEquals("PLAIN", loaded.kafka().get("sasl.mechanism"));
+        assertEquals("SASL_SSL", loaded.kafka().get("security.protocol"));
+        assertFalse(loaded.kafka().containsKey("data.dir"), "SEGSTREAM_DATA_DIR is not a setting");
+        assertFalse(loaded.kafka().containsKey("batch.max.size"));
+    }
+
+    @Test
+    void anInvalidValueFailsNamingTheSetting() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(null, Map.of(), Map.of("batch.max.size", "0")));
+        assertTrue(e.getMessage().contains("batch.max.size"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.load(null, Map.of(), Map.of("fit", "stretch")));
+        assertTrue(e.getMessage().contains("fit") && e.getMessage().contains("squash, letterbox, tile"), e.getMessage());
+        e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(null, Map.of(), Map.of("max.frame.age.ms", "soon")));
+        assertTrue(e.getMessage().contains("max.frame.age.ms"), e.getMessage());
+    }
+
+    @Test
+    void aMisspelledSegstreamSettingIsRejectedNotPassedToKafka() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(null, Map.of(), Map.of("batch.max.sise", "4")));
+        assertTrue(e.getMessage().contains("batch.max.sise"), e.getMessage());
+    }
+
+    @Test
+    void aMissingFileIsNamed(@TempDir Path dir) {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(dir.resolve("nope.properties"), Map.of(), Map.of()));
+        assertTrue(e.getMessage().contains("nope.properties"), e.getMessage());
+    }
+
+    @Test
+    void kafkaSettingsGiveUserValuesPrecedenceAndFilterByClient() {
+        ConfigLoader.Loaded loaded = ConfigLoader.load(null, Map.of(),
+                Map.of("bootstrap.servers", "k:9092", "processing.guarantee", "at_least_once", "linger.ms", "0"));
+        KafkaSettings kafka = new KafkaSettings(loaded.segstream(), loaded.kafka());
+        assertEquals("at_least_once", kafka.streams("app").get("processing.guarantee"));
+        assertEquals("0", kafka.producer().get("linger.ms"));
+        assertFalse(kafka.producer().containsKey("processing.guarantee"));
+        assertEquals("k:9092", kafka.admin().get("bootstrap.servers"));
+        assertEquals(16 * 1024 * 1024 + KafkaSettings.RECORD_OVERHEAD_BYTES, kafka.producer().get("max.request.size"));
+    }
+}

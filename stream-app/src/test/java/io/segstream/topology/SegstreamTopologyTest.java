@@ -1,0 +1,157 @@
+package io.segstream.topology;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.segstream.SharedData;
+import io.segstream.assets.Assets;
+import io.segstream.codec.DecodedFrame;
+import io.segstream.codec.LabelRle;
+import io.segstream.codec.ProtobufSerde;
+import io.segstream.codec.VideoSource;
+import io.segstream.config.SegstreamConfig;
+import io.segstream.inference.DynamicBatcher;
+import io.segstream.inference.EngineKind;
+import io.segstream.inference.Engines;
+import io.segstream.inference.FitMode;
+import io.segstream.inference.FrameTranslator;
+import io.segstream.inference.InferenceEngine;
+import io.segstream.ingest.FrameIngestor;
+import io.segstream.metrics.PipelineMetrics;
+import io.segstream.model.ModelCard;
+import io.segstream.schemas.v1.ClassArea;
+import io.segstream.schemas.v1.Frame;
+import io.segstream.schemas.v1.Mask;
+import io.segstream.schemas.v1.MaskStatus;
+import io.segstream.schemas.v1.PixelFormat;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The topology's wiring under TopologyTestDriver, with the real model and real frames. */
+class SegstreamTopologyTest {
+    @TempDir
+    static Path modelDir;
+    static ModelCard card;
+    static InferenceEngine engine;
+    static List<Frame> frames = new ArrayList<>();
+
+    @BeforeAll
+    static void load() throws Exception {
+        SharedData.importModel(modelDir);
+        card = ModelCard.read(modelDir.resolve("model.json"));
+        engine = Engines.open(EngineKind.ONNXRUNTIME, modelDir.resolve("model.onnx"), card.input().itemShape(), 2, 1);
+        try (VideoSource video = VideoSource.open(SharedData.path(Assets.VTEST).toString(),
+                PixelFormat.PIXEL_FORMAT_I420)) {
+            for (int i = 0; i < 3; i++) {
+                DecodedFrame decoded = video.next();
+                frames.add(FrameIngestor.toFrame(decoded, "lobby", i, "vtest.avi"));
+            }
+        }
+    }
+
+    @AfterAll
+    static void close() {
+        engine.close();
+    }
+
+    private record Run(List<TestRecord<String, Mask>> masks, List<TestRecord<String, byte[]>> deadLetters,
+            PipelineMetrics metrics) {}
+
+    private static Run run(long maxFrameAgeMs, List<TestRecord<String, byte[]>> input) throws Exception {
+        SegstreamConfig config = new SegstreamConfig(Map.of(SegstreamConfig.MAX_FRAME_AGE_MS, maxFrameAgeMs));
+        FrameTranslator shape = new FrameTranslator(card, FitMode.SQUASH);
+        PipelineMetrics metrics = new PipelineMetrics(4);
+        Properties props = new Properties();
+        props.put("application.id", "topology-test");
+        props.put("bootstrap.servers", "unused:9092");
+        try (DynamicBatcher batcher = new DynamicBatcher(engine, shape.slotSize(), shape.outputSize(), 4, 0,
+                metrics::batchRun);
+                TopologyTestDriver driver = new TopologyTestDriver(SegstreamTopology.build(config,
+                        new SegmentationStage(batcher, card, FitMode.SQUASH, maxFrameAgeMs, metrics, Clock.systemUTC()),
+                        metrics, Clock.systemUTC()), props)) {
+            TestInputTopic<String, byte[]> in = driver.createInputTopic(config.framesTopic(), new StringSerializer(),
+                    new ByteArraySerializer());
+            TestOutputTopic<String, Mask> masks = driver.createOutputTopic(config.masksTopic(),
+                    new StringDeserializer(), ProtobufSerde.masks().deserializer());
+            TestOutputTopic<String, byte[]> dead = driver.createOutputTopic(config.deadLetterTopic(),
+                    new StringDeserializer(), new ByteArrayDeserializer());
+            in.pipeRecordList(input);
+            return new Run(masks.readRecordsToList(), dead.readRecordsToList(), metrics);
+        }
+    }
+
+    @Test
+    void validFramesBecomeMasksInOrderAndABadRecordIsDeadLettered() throws Exception {
+        List<TestRecord<String, byte[]>> input = new ArrayList<>();
+        input.add(new TestRecord<>("lobby", frames.get(0).toByteArray()));
+        input.add(new TestRecord<>("lobby", "not a frame".getBytes(StandardCharsets.UTF_8)));
+        input.add(new TestRecord<>("lobby", frames.get(1).toByteArray()));
+        input.add(new TestRecord<>("lobby", frames.get(2).toByteArray()));
+        Run run = run(0, input);
+
+        assertEquals(3, run.masks().size());
+        for (int i = 0; i < 3; i++) {
+            TestRecord<String, Mask> record = run.masks().get(i);
+            Mask mask = record.value();
+            assertEquals("lobby", record.key());
+            assertEquals(i, mask.getSequence());
+            assertEquals(MaskStatus.MASK_STATUS_OK, mask.getStatus());
+            assertEquals(480, mask.getWidth());
+            assertEquals(frames.get(i).getCaptureTimeUs(), mask.getCaptureTimeUs());
+            byte[] labels = LabelRle.decode(mask.getData().toByteArray(), 480, 360);
+            long[] counts = new long[256];
+            for (byte label : labels) {
+                counts[label & 0xFF]++;
+            }
+            for (ClassArea area : mask.getClassAreasList()) {
+                assertEquals(counts[area.getClassIndex()], area.getPixels(), "class " + area.getClassIndex());
+            }
+            assertEquals(480L * 360, mask.getClassAreasList().stream().mapToLong(ClassArea::getPixels).sum());
+            assertEquals(card.id(), mask.getModel().getModelId());
+            assertEquals(21, mask.getModel().getClassNamesCount());
+            assertEquals("squash", mask.getPreprocess());
+        }
+        assertEquals(1, run.deadLetters().size());
+        TestRecord<String, byte[]> dead = run.deadLetters().get(0);
+        assertEquals("not a frame", new String(dead.value(), StandardCharsets.UTF_8), "original bytes kept");
+        String reason = new String(dead.headers().lastHeader(Headers.ERROR).value(), StandardCharsets.UTF_8);
+        assertTrue(reason.startsWith("not a segstream.v1.Frame"), reason);
+        assertEquals(4, run.metrics().framesIn());
+        assertEquals(3, run.metrics().masksOut());
+        assertEquals(1, run.metrics().deadLetteredRecords());
+    }
+
+    @Test
+    void dropsFramesOlderThanMaxAgeInLiveModeWithASkippedMask() throws Exception {
+        long tenSecondsAgo = System.currentTimeMillis() * 1000 - 10_000_000;
+        Frame stale = frames.get(0).toBuilder().setCaptureTimeUs(tenSecondsAgo).build();
+        Frame fresh = frames.get(1).toBuilder().setCaptureTimeUs(System.currentTimeMillis() * 1000).build();
+        Run run = run(2000, List.of(new TestRecord<>("lobby", stale.toByteArray()),
+                new TestRecord<>("lobby", fresh.toByteArray())));
+
+        assertEquals(2, run.masks().size(), "the skipped frame is answered, not silently dropped");
+        Mask skipped = run.masks().get(0).value();
+        assertEquals(MaskStatus.MASK_STATUS_SKIPPED_STALE, skipped.getStatus());
+        assertTrue(skipped.getStatusDetail().contains("max.frame.age.ms is 2000"), skipped.getStatusDetail());
+        assertEquals(0, skipped.getData().size());
+        assertEquals(MaskStatus.MASK_STATUS_OK, run.masks().get(1).value().getStatus());
+        assertEquals(1, run.metrics().skippedFrames());
+    }
+}
