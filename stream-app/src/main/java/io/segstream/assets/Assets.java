@@ -30,6 +30,10 @@ public final class Assets {
     public static final Asset VTEST = new Asset("vtest", "videos/vtest.avi", URI.create(OPENCV_TUTORIAL + "vtest.avi"),
             "f6f676f1879eadf6b22abd0c2a1f6cecb5ae1ff2a63625512310356514048c5d", 3_155_448);
 
+    public static final Asset VTEST_720P = new Asset("vtest-720p", "videos/vtest_720p.avi",
+            URI.create(GH + "lamminhthien/Motion_Detector_OpenCV/2b00577e69a39688ac7532527b8ff3c9e8c17ff7/vtest.avi"),
+            "c860e62379d5bd066104516f386487e4adfcf8ddd88af4768c02507d77c79188", 3_022_520);
+
     public static final Asset CAR_TRAFFIC = new Asset("car-traffic", "videos/car_traffic_small.mp4",
             URI.create(OPENCV_TUTORIAL + "car_traffic_small.mp4"),
             "46f6637b2d52a4deb63b33f72cacb50bf37e1bb4fbd9648f2dff3166df7d69f6", 1_150_361);
@@ -38,10 +42,11 @@ public final class Assets {
             URI.create(OPENCV_TUTORIAL + "test.avi"),
             "0057387cb7e75c8fd1663b62cfdc51fa53f527795d0fe3c1fea2fd159d3130b5", 1_189_270);
 
-    public static final List<Asset> ALL = List.of(DEEPLAB_ONNX, DEEPLAB_TFLITE, GOLDEN_IMAGE, VTEST, CAR_TRAFFIC, MEGAMIND);
+    public static final List<Asset> ALL = List.of(DEEPLAB_ONNX, DEEPLAB_TFLITE, GOLDEN_IMAGE, VTEST, VTEST_720P,
+            CAR_TRAFFIC, MEGAMIND);
 
     /** The sample inputs by name, for {@code --input sample:NAME}. */
-    public static final List<Asset> SAMPLES = List.of(GOLDEN_IMAGE, VTEST, CAR_TRAFFIC, MEGAMIND);
+    public static final List<Asset> SAMPLES = List.of(GOLDEN_IMAGE, VTEST, VTEST_720P, CAR_TRAFFIC, MEGAMIND);
 
     public static Optional<Asset> byName(String name) {
         return ALL.stream().filter(a -> a.name().equals(name)).findFirst();

@@ -3,6 +3,7 @@ package io.segstream.broker;
 import io.segstream.config.KafkaSettings;
 import io.segstream.config.SegstreamConfig;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,6 +13,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
@@ -58,6 +63,40 @@ public final class TopicAdmin {
         return rf < 0 ? Optional.empty() : Optional.of(rf);
     }
 
+    /**
+     * Waits until every partition of the new topics is served by its leader: a ListOffsets request,
+     * which only a partition's leader answers, succeeds for all of them. Metadata names a leader a
+     * little before the broker acts as one; a producer that writes in that window gets
+     * NOT_LEADER_OR_FOLLOWER on its first batch, and an idempotent producer's retry of that batch can
+     * then be refused as out of sequence forever (seen with Kafka 4.4 on a fresh topic).
+     */
+    private static void awaitLeaders(Admin admin, List<String> topics)
+            throws InterruptedException, TimeoutException {
+        if (topics.isEmpty()) {
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+                for (TopicDescription description : admin.describeTopics(topics).allTopicNames()
+                        .get(TIMEOUT_S, TimeUnit.SECONDS).values()) {
+                    for (TopicPartitionInfo partition : description.partitions()) {
+                        request.put(new TopicPartition(description.name(), partition.partition()), OffsetSpec.latest());
+                    }
+                }
+                admin.listOffsets(request).all().get(TIMEOUT_S, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                last = e;
+                Thread.sleep(50);
+            }
+        }
+        throw new TimeoutException("partitions of " + topics + " not served by a leader after " + TIMEOUT_S + " s: "
+                + (last == null ? "" : last.getCause().getMessage()));
+    }
+
     private static void ensure(KafkaSettings kafka, List<NewTopic> topics) {
         try (Admin admin = Admin.create(kafka.admin())) {
             Set<String> existing = admin.listTopics().names().get(TIMEOUT_S, TimeUnit.SECONDS);
@@ -70,9 +109,11 @@ public final class TopicAdmin {
             if (missing.isEmpty()) {
                 return;
             }
+            List<String> created = new ArrayList<>();
             for (var entry : admin.createTopics(missing).values().entrySet()) {
                 try {
                     entry.getValue().get(TIMEOUT_S, TimeUnit.SECONDS);
+                    created.add(entry.getKey());
                     LOG.info("created topic {}", entry.getKey());
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
@@ -81,6 +122,7 @@ public final class TopicAdmin {
                     }
                 }
             }
+            awaitLeaders(admin, created);
         } catch (ExecutionException e) {
             throw new KafkaAccessException("cannot list topics on " + kafka.bootstrapServers() + ": "
                     + e.getCause().getMessage(), e.getCause());

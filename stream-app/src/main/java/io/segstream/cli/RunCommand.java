@@ -106,6 +106,11 @@ final class RunCommand implements Callable<Integer> {
                         + "SKIPPED_STALE mask (default: 0, batch mode: segment everything).")
         Long maxFrameAgeMs;
 
+        @Option(names = "--crf", paramLabel = "on|off",
+                description = "Refine masks with the fully connected CRF (default: off; about 180 ms per 480x360 frame "
+                        + "on 2 cores today; crf.* settings tune it).")
+        String crf;
+
         @Option(names = "--stream-threads", paramLabel = "N",
                 description = "Kafka Streams threads (num.stream.threads; default: 4). Each has one frame in flight.")
         Integer streamThreads;
@@ -123,6 +128,7 @@ final class RunCommand implements Callable<Integer> {
             KafkaOptions.flag(flags, SegstreamConfig.BATCH_MAX_DELAY_MS, batchMaxDelayMs);
             KafkaOptions.flag(flags, SegstreamConfig.MAX_FRAME_AGE_MS, maxFrameAgeMs);
             KafkaOptions.flag(flags, SegstreamConfig.INFERENCE_THREADS, inferenceThreads);
+            KafkaOptions.flag(flags, SegstreamConfig.CRF, crf);
             KafkaOptions.flag(flags, "num.stream.threads", streamThreads);
             return flags;
         }

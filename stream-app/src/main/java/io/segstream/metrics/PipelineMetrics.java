@@ -13,6 +13,9 @@ public final class PipelineMetrics {
     private final LongAdder skipped = new LongAdder();
     private final LongAdder deadLettered = new LongAdder();
     private final LongAdder inferenceNanos = new LongAdder();
+    private final LongAdder crfFrames = new LongAdder();
+    private final LongAdder crfIterations = new LongAdder();
+    private final LongAdder crfNanos = new LongAdder();
     private final AtomicLongArray batchesBySize;
 
     public PipelineMetrics(int maxBatch) {
@@ -28,6 +31,19 @@ public final class PipelineMetrics {
     public void batchRun(int size, long nanos) {
         batchesBySize.incrementAndGet(Math.min(size, batchesBySize.length() - 1));
         inferenceNanos.add(nanos);
+    }
+
+    /** Called once per frame the CRF refined. */
+    public void crfRun(int iterations, long nanos) {
+        crfFrames.increment();
+        crfIterations.add(iterations);
+        crfNanos.add(nanos);
+    }
+
+    /** Mean CRF iterations per refined frame, or 0 before the first. */
+    public double meanCrfIterations() {
+        long n = crfFrames.sum();
+        return n == 0 ? 0 : (double) crfIterations.sum() / n;
     }
 
     public long framesIn() { return framesIn.sum(); }

@@ -15,12 +15,12 @@ import org.apache.kafka.streams.processor.api.Record;
  * is handed to the producer (DESIGN.md, "Guarantees").
  */
 final class SegmentProcessor implements Processor<String, ValidFrame, String, Mask> {
-    private final SegmentationStage stage;
+    private final FrameStage stage;
     private final PipelineMetrics metrics;
     private final Clock clock;
     private ProcessorContext<String, Mask> context;
 
-    SegmentProcessor(SegmentationStage stage, PipelineMetrics metrics, Clock clock) {
+    SegmentProcessor(FrameStage stage, PipelineMetrics metrics, Clock clock) {
         this.stage = stage;
         this.metrics = metrics;
         this.clock = clock;

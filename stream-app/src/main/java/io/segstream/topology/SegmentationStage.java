@@ -4,6 +4,8 @@ import io.segstream.codec.FrameCodec.ValidFrame;
 import io.segstream.codec.LabelRle;
 import io.segstream.codec.PixelConverter;
 import io.segstream.codec.RgbImage;
+import io.segstream.crf.CrfParams;
+import io.segstream.crf.DenseCrf;
 import io.segstream.inference.DynamicBatcher;
 import io.segstream.inference.FitMode;
 import io.segstream.inference.FrameTranslator;
@@ -11,6 +13,8 @@ import io.segstream.inference.InputView;
 import io.segstream.metrics.PipelineMetrics;
 import io.segstream.model.ModelCard;
 import io.segstream.schemas.v1.ClassArea;
+import io.segstream.schemas.v1.CocoRle;
+import io.segstream.schemas.v1.CrfStats;
 import io.segstream.schemas.v1.Frame;
 import io.segstream.schemas.v1.Mask;
 import io.segstream.schemas.v1.MaskEncoding;
@@ -24,16 +28,19 @@ import java.util.List;
 /**
  * Frame to Mask, shared by every stream thread: pixels to RGB, the model inputs of the frame
  * through the shared {@link DynamicBatcher}, logits upsampled to the frame and reduced by argmax,
- * labels run-length encoded with per-class areas, timings and the model's class table. In live
+ * optionally refined by the dense CRF, labels run-length encoded with per-class areas, timings and the model's class table. In live
  * mode a frame already older than the maximum age is answered by a SKIPPED_STALE mask instead.
  * Each thread works in buffers of its own ({@link Worker}), reused across frames.
  */
-public final class SegmentationStage {
+public final class SegmentationStage implements FrameStage {
     private final DynamicBatcher batcher;
     private final ModelCard card;
     private final FitMode fit;
     private final ModelInfo modelInfo;
     private final long maxFrameAgeUs;
+    private final boolean cocoRle;
+    private final CrfParams crfParams;
+    private final float crfPrune;
     private final PipelineMetrics metrics;
     private final Clock clock;
     private final ThreadLocal<Worker> workers;
@@ -42,7 +49,19 @@ public final class SegmentationStage {
      * @param maxFrameAgeMs live mode's maximum frame age, or 0 for batch mode
      */
     public SegmentationStage(DynamicBatcher batcher, ModelCard card, FitMode fit, long maxFrameAgeMs,
-            PipelineMetrics metrics, Clock clock) {
+            boolean cocoRle, PipelineMetrics metrics, Clock clock) {
+        this(batcher, card, fit, maxFrameAgeMs, cocoRle, null, 0f, metrics, clock);
+    }
+
+    /**
+     * @param crfParams the dense CRF's parameters, or null for no CRF (argmax of the logits)
+     * @param crfPrune the CRF's label-pruning probability
+     */
+    public SegmentationStage(DynamicBatcher batcher, ModelCard card, FitMode fit, long maxFrameAgeMs,
+            boolean cocoRle, CrfParams crfParams, float crfPrune, PipelineMetrics metrics, Clock clock) {
+        this.cocoRle = cocoRle;
+        this.crfParams = crfParams;
+        this.crfPrune = crfPrune;
         this.batcher = batcher;
         this.card = card;
         this.fit = fit;
@@ -50,10 +69,12 @@ public final class SegmentationStage {
         this.metrics = metrics;
         this.clock = clock;
         this.modelInfo = modelInfo(card);
-        this.workers = ThreadLocal.withInitial(() -> new Worker(new FrameTranslator(card, fit)));
+        this.workers = ThreadLocal.withInitial(() -> new Worker(new FrameTranslator(card, fit),
+                crfParams == null ? null : new DenseCrf(crfParams, crfPrune)));
     }
 
     /** The mask for {@code valid}, which arrived at the processor at {@code arrivalUs}. */
+    @Override
     public Mask segment(ValidFrame valid, long arrivalUs) throws InterruptedException {
         Frame frame = valid.frame();
         long ageUs = arrivalUs - frame.getCaptureTimeUs();
@@ -84,7 +105,18 @@ public final class SegmentationStage {
         long t2 = System.nanoTime();
         w.translator.stitch(w.outputs, 0, views, width, height);
         byte[] labels = w.labels;
-        w.translator.argmax(labels);
+        CrfStats.Builder crfStats = CrfStats.newBuilder().setApplied(w.crf != null);
+        long crfNanos = 0;
+        if (w.crf != null) {
+            long c0 = System.nanoTime();
+            w.crf.infer(w.rgb.data(), width, height, w.translator.planes(), card.classCount(), labels);
+            crfNanos = System.nanoTime() - c0;
+            crfStats.setIterations(w.crf.lastIterations()).setFinalChange(w.crf.lastChange())
+                    .setColdStartReason("no warm start yet: every frame starts from its own unaries");
+            metrics.crfRun(w.crf.lastIterations(), crfNanos);
+        } else {
+            w.translator.argmax(labels);
+        }
         int pixels = width * height;
         byte[] rle = LabelRle.encode(labels, width, height);
         Mask.Builder mask = header(frame)
@@ -93,14 +125,24 @@ public final class SegmentationStage {
                 .setEncoding(MaskEncoding.MASK_ENCODING_LABEL_RLE)
                 .setData(com.google.protobuf.UnsafeByteOperations.unsafeWrap(rle))
                 .setPreprocess(w.translator.describe(views))
-                .setBatchSize(run.batchSize());
+                .setBatchSize(run.batchSize())
+                .setCrf(crfStats);
         addClassAreas(labels, pixels, w.counts, mask);
+        if (cocoRle) {
+            for (int c = 0; c < w.counts.length; c++) {
+                if (w.counts[c] > 0) {
+                    mask.addCocoRle(CocoRle.newBuilder().setClassIndex(c)
+                            .setCounts(io.segstream.codec.CocoRle.encode(labels, width, height, c)));
+                }
+            }
+        }
         long t3 = System.nanoTime();
         mask.setTimings(Timings.newBuilder()
                 .setPreprocessUs((t1 - t0) / 1000)
                 .setQueueUs(run.queueNanos() / 1000)
                 .setInferenceUs(run.inferenceNanos() / 1000)
-                .setPostprocessUs((t3 - t2) / 1000)
+                .setCrfUs(crfNanos / 1000)
+                .setPostprocessUs((t3 - t2 - crfNanos) / 1000)
                 .setEndToEndUs(nowUs() - frame.getCaptureTimeUs()));
         return mask.build();
     }
@@ -150,6 +192,7 @@ public final class SegmentationStage {
     /** One stream thread's buffers. */
     private static final class Worker {
         final FrameTranslator translator;
+        final DenseCrf crf;
         final RgbImage rgb = new RgbImage(1, 1);
         final long[] counts = new long[256];
         float[] inputs = new float[0];
@@ -157,8 +200,9 @@ public final class SegmentationStage {
         byte[] labels = new byte[0];
         byte[] pixelBytes = new byte[0];
 
-        Worker(FrameTranslator translator) {
+        Worker(FrameTranslator translator, DenseCrf crf) {
             this.translator = translator;
+            this.crf = crf;
         }
 
         void ensureCapacity(int views, int pixels) {

@@ -62,17 +62,19 @@ public final class SegstreamProcessor implements AutoCloseable {
         DynamicBatcher batcher = new DynamicBatcher(engine, shape.slotSize(), shape.outputSize(),
                 config.batchMaxSize(), TimeUnit.MILLISECONDS.toNanos(config.batchMaxDelayMs()), metrics::batchRun);
         Clock clock = Clock.systemUTC();
-        SegmentationStage stage = new SegmentationStage(batcher, card, config.fit(), config.maxFrameAgeMs(), metrics,
-                clock);
+        SegmentationStage stage = new SegmentationStage(batcher, card, config.fit(), config.maxFrameAgeMs(),
+                config.cocoRle(), config.crfEnabled() ? config.crfParams() : null, config.crfPruneProbability(),
+                metrics, clock);
         KafkaStreams streams = new KafkaStreams(SegstreamTopology.build(config, stage, metrics, clock), props);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("a stream thread failed; replacing it (its uncommitted records are processed again)", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         String description = String.format("%s -> %s (dead letters: %s), model %s, %s, fit %s, batch <= %d inputs "
-                        + "within %d ms, %d stream threads, %s, %s",
+                        + "within %d ms, CRF %s, %d stream threads, %s, %s",
                 config.framesTopic(), config.masksTopic(), config.deadLetterTopic(), card.id(), engine.description(),
                 config.fit().name().toLowerCase(java.util.Locale.ROOT), config.batchMaxSize(), config.batchMaxDelayMs(),
+                config.crfEnabled() ? config.crfParams().iterations() + " iterations" : "off",
                 streamsConfig.getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG),
                 streamsConfig.getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG),
                 config.liveMode() ? "live mode (max frame age " + config.maxFrameAgeMs() + " ms)" : "batch mode");

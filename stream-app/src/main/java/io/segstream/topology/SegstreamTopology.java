@@ -27,7 +27,7 @@ public final class SegstreamTopology {
 
     private SegstreamTopology() {}
 
-    public static Topology build(SegstreamConfig config, SegmentationStage stage, PipelineMetrics metrics,
+    public static Topology build(SegstreamConfig config, FrameStage stage, PipelineMetrics metrics,
             Clock clock) {
         Topology topology = new Topology();
         topology.addSource(SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), config.framesTopic());

@@ -10,6 +10,7 @@ import io.segstream.codec.LabelRle;
 import io.segstream.codec.ProtobufSerde;
 import io.segstream.codec.VideoSource;
 import io.segstream.config.SegstreamConfig;
+import io.segstream.crf.CrfParams;
 import io.segstream.inference.DynamicBatcher;
 import io.segstream.inference.EngineKind;
 import io.segstream.inference.Engines;
@@ -75,6 +76,11 @@ class SegstreamTopologyTest {
             PipelineMetrics metrics) {}
 
     private static Run run(long maxFrameAgeMs, List<TestRecord<String, byte[]>> input) throws Exception {
+        return run(maxFrameAgeMs, null, input);
+    }
+
+    private static Run run(long maxFrameAgeMs, CrfParams crf, List<TestRecord<String, byte[]>> input)
+            throws Exception {
         SegstreamConfig config = new SegstreamConfig(Map.of(SegstreamConfig.MAX_FRAME_AGE_MS, maxFrameAgeMs));
         FrameTranslator shape = new FrameTranslator(card, FitMode.SQUASH);
         PipelineMetrics metrics = new PipelineMetrics(4);
@@ -84,7 +90,8 @@ class SegstreamTopologyTest {
         try (DynamicBatcher batcher = new DynamicBatcher(engine, shape.slotSize(), shape.outputSize(), 4, 0,
                 metrics::batchRun);
                 TopologyTestDriver driver = new TopologyTestDriver(SegstreamTopology.build(config,
-                        new SegmentationStage(batcher, card, FitMode.SQUASH, maxFrameAgeMs, metrics, Clock.systemUTC()),
+                        new SegmentationStage(batcher, card, FitMode.SQUASH, maxFrameAgeMs, true, crf, 0.05f,
+                                metrics, Clock.systemUTC()),
                         metrics, Clock.systemUTC()), props)) {
             TestInputTopic<String, byte[]> in = driver.createInputTopic(config.framesTopic(), new StringSerializer(),
                     new ByteArraySerializer());
@@ -127,6 +134,14 @@ class SegstreamTopologyTest {
             assertEquals(card.id(), mask.getModel().getModelId());
             assertEquals(21, mask.getModel().getClassNamesCount());
             assertEquals("squash", mask.getPreprocess());
+            assertEquals(mask.getClassAreasCount(), mask.getCocoRleCount(), "one COCO RLE per class present");
+            for (io.segstream.schemas.v1.CocoRle rle : mask.getCocoRleList()) {
+                byte[] binary = io.segstream.codec.CocoRle.decode(rle.getCounts(), 480, 360);
+                for (int p = 0; p < labels.length; p++) {
+                    assertEquals((labels[p] & 0xFF) == rle.getClassIndex() ? 1 : 0, binary[p],
+                            "class " + rle.getClassIndex() + " pixel " + p);
+                }
+            }
         }
         assertEquals(1, run.deadLetters().size());
         TestRecord<String, byte[]> dead = run.deadLetters().get(0);
@@ -136,6 +151,21 @@ class SegstreamTopologyTest {
         assertEquals(4, run.metrics().framesIn());
         assertEquals(3, run.metrics().masksOut());
         assertEquals(1, run.metrics().deadLetteredRecords());
+    }
+
+    @Test
+    void refinesMasksWithTheCrfWhenEnabledAndReportsItInTheMask() throws Exception {
+        Run plain = run(0, List.of(new TestRecord<>("lobby", frames.get(0).toByteArray())));
+        Run refined = run(0, CrfParams.DEEPLAB, List.of(new TestRecord<>("lobby", frames.get(0).toByteArray())));
+        Mask without = plain.masks().get(0).value();
+        Mask with = refined.masks().get(0).value();
+        assertEquals(false, without.getCrf().getApplied());
+        assertEquals(0, without.getTimings().getCrfUs());
+        assertTrue(with.getCrf().getApplied());
+        assertEquals(5, with.getCrf().getIterations());
+        assertTrue(with.getTimings().getCrfUs() > 0);
+        assertTrue(!with.getData().equals(without.getData()), "the CRF changed some labels");
+        assertEquals(480L * 360, with.getClassAreasList().stream().mapToLong(ClassArea::getPixels).sum());
     }
 
     @Test

@@ -1,0 +1,13 @@
+package io.segstream.topology;
+
+import io.segstream.codec.FrameCodec.ValidFrame;
+import io.segstream.schemas.v1.Mask;
+
+/**
+ * What the topology does with a valid frame: answer it with exactly one Mask. The product's
+ * stage is {@link SegmentationStage}; benchmarks put a no-op here to measure Kafka transport alone.
+ */
+public interface FrameStage {
+    /** The mask for {@code frame}, which reached the processor at {@code arrivalUs} (epoch microseconds). */
+    Mask segment(ValidFrame frame, long arrivalUs) throws InterruptedException;
+}
