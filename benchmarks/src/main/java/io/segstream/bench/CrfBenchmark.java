@@ -34,9 +34,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The dense CRF on a real frame (frame 100 of vtest_720p.avi, resized) with DeepLab's logits for it
- * (21 labels) and DeepLab's parameters, single thread, at the sizes of the reference C++ table in
- * the CRF issue: lattice build (both lattices and the normalisation), one iteration, and the total
- * of a cold start with 5 iterations.
+ * (21 labels) and DeepLab's parameters, on 1 or 2 threads, at the sizes of the reference C++ table
+ * in the CRF issue: lattice build per frame (the appearance lattice and its normalisation; the
+ * smoothness lattice depends only on the frame size and is built once per size), one iteration
+ * (from a cold start), and the total of a frame: build plus 5 iterations.
  *
  * <pre>
  * java -Dsegstream.data.dir=../shared/data -jar benchmarks/target/benchmarks.jar CrfBenchmark
@@ -45,8 +46,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 2, time = 2)
-@Measurement(iterations = 5, time = 2)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgs = {"-Xmx4g"})
 public class CrfBenchmark {
     @Param({"320x240", "640x480", "1280x720"})
@@ -55,6 +56,10 @@ public class CrfBenchmark {
     /** 0: all 21 labels filtered; 0.05: labels under 5% probability everywhere take no part. */
     @Param({"0", "0.05"})
     public float prune;
+
+    /** Threads sharing each pass. */
+    @Param({"1", "2"})
+    public int threads;
 
     private RgbImage frame;
     private float[] logits;
@@ -93,9 +98,25 @@ public class CrfBenchmark {
         }
         labels = card.classCount();
         logits = java.util.Arrays.copyOf(translator.planes(), labels * w * h);
-        crf = new DenseCrf(CrfParams.DEEPLAB, prune);
+        crf = new DenseCrf(CrfParams.DEEPLAB, prune, threads);
         out = new byte[w * h];
         crf.prepare(frame.data(), w, h, logits, labels);
+    }
+
+    int width() {
+        return frame.width();
+    }
+
+    int height() {
+        return frame.height();
+    }
+
+    byte[] rgb() {
+        return frame.data();
+    }
+
+    float[] logits() {
+        return logits;
     }
 
     static RgbImage resize(RgbImage src, int w, int h) {
@@ -135,6 +156,11 @@ public class CrfBenchmark {
         crf.initFromUnaries();
         crf.iterate(1);
         return crf;
+    }
+
+    @org.openjdk.jmh.annotations.TearDown
+    public void tearDown() {
+        crf.close();
     }
 
     @Benchmark

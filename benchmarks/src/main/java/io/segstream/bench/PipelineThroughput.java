@@ -169,18 +169,7 @@ public final class PipelineThroughput {
     }
 
     private static MaskTally follow(KafkaSettings kafka, SegstreamConfig config, long expected) {
-        MaskTally tally = new MaskTally();
-        boolean done = TopicReader.follow(kafka.consumer(), config.masksTopic(), record -> {
-            try {
-                tally.add(Mask.parseFrom(record.value()));
-            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                throw new IllegalStateException(e);
-            }
-        }, () -> tally.masks() >= expected, Duration.ofMinutes(30));
-        if (!done) {
-            throw new IllegalStateException("only " + tally.masks() + " of " + expected + " masks arrived");
-        }
-        return tally;
+        return MaskTally.collect(kafka.consumer(), config.masksTopic(), expected, Duration.ofMinutes(30));
     }
 
     /** Frames/s of the engine alone, run in the batch sizes the pipeline ran. */

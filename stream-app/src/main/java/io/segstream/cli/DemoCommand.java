@@ -75,8 +75,8 @@ final class DemoCommand implements Callable<Integer> {
             description = "Ingest every frame before the processor starts, so frames/s measures the processor alone.")
     boolean prefill;
 
-    @Option(names = "--no-export", negatable = true, defaultValue = "true",
-            description = "Skip writing the overlay videos.")
+    @Option(names = "--export", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Write an overlay video per camera (default: on; --no-export skips it).")
     boolean export;
 
     @Option(names = "-X", paramLabel = "KEY=VALUE", description = "Any segstream, Kafka client or Streams setting.")

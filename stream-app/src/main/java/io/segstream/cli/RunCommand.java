@@ -56,9 +56,18 @@ final class RunCommand implements Callable<Integer> {
         Path modelDir = ModelLocator.locate(config.model(), data.resolver());
         Duration every = Durations.parse(reportEvery, "--report-every");
         CountDownLatch stopped = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
+        // On SIGTERM/Ctrl-C: tell the loop below to stop, then hold the JVM until the processor has closed
+        // (its last transaction committed or aborted), so no mask is left half-written.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopped.countDown();
+            try {
+                closed.await(90, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "segstream-shutdown"));
         try (SegstreamProcessor processor = SegstreamProcessor.start(config, settings, modelDir, applicationId)) {
-            Thread hook = new Thread(stopped::countDown, "segstream-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
             System.err.println("segstream run: " + processor.description());
             long lastMasks = 0;
             long lastAt = System.nanoTime();
@@ -72,6 +81,9 @@ final class RunCommand implements Callable<Integer> {
                                 + "mean batch %.2f%n", processor.state(), m.framesIn(), m.masksOut(), rate,
                         m.skippedFrames(), m.deadLetteredRecords(), m.meanBatchSize());
             }
+            System.err.println("segstream run: stopping");
+        } finally {
+            closed.countDown();
         }
         return 0;
     }

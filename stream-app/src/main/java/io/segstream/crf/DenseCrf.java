@@ -13,7 +13,7 @@ package io.segstream.crf;
  *
  * <p>One instance per thread; buffers are sized once per frame size and label count and reused.
  */
-public final class DenseCrf {
+public final class DenseCrf implements AutoCloseable {
     private final PermutohedralLattice appearance = new PermutohedralLattice(5);
     private final PermutohedralLattice smoothness = new PermutohedralLattice(2);
     private CrfParams params;
@@ -29,7 +29,12 @@ public final class DenseCrf {
     private float[] filtered = new float[0];
     private float[] message = new float[0];
     private float[] bestLogit = new float[0];
+    private final float[] changes = new float[64];
     private final float pruneLogGap;
+    private final Parallel parallel;
+    private int smoothWidth = -1;
+    private int smoothHeight = -1;
+    private float smoothTheta = -1f;
     private int[] active = new int[0];   // original label of each active label
     private int allLabels;
     private float lastChange;
@@ -46,6 +51,15 @@ public final class DenseCrf {
      *     0 keeps all labels
      */
     public DenseCrf(CrfParams params, float pruneProbability) {
+        this(params, pruneProbability, 1);
+    }
+
+    /**
+     * @param threads threads that share each pass over the pixels and the lattice (the caller's
+     *     plus threads - 1 of its own)
+     */
+    public DenseCrf(CrfParams params, float pruneProbability, int threads) {
+        this.parallel = new Parallel(threads);
         if (pruneProbability < 0f || pruneProbability >= 1f) {
             throw new IllegalArgumentException("pruneProbability must be in [0, 1), was " + pruneProbability);
         }
@@ -95,9 +109,15 @@ public final class DenseCrf {
             }
         }
         appearance.init(appFeatures, n);
-        smoothness.init(smoothFeatures, n);
         normalisation(appearance, appNorm);
-        normalisation(smoothness, smoothNorm);
+        // The smoothness kernel sees positions only: its lattice is the same for every frame of a size.
+        if (width != smoothWidth || height != smoothHeight || params.thetaGamma() != smoothTheta) {
+            smoothness.init(smoothFeatures, n);
+            normalisation(smoothness, smoothNorm);
+            smoothWidth = width;
+            smoothHeight = height;
+            smoothTheta = params.thetaGamma();
+        }
         int a = labels;
         for (int k = 0; k < a; k++) {
             int src = active[k] * n;
@@ -153,8 +173,9 @@ public final class DenseCrf {
 
     /** Starts from softmax of the unaries alone (a cold start). */
     public void initFromUnaries() {
+        java.util.Arrays.fill(message, 0, pixels * labels, 0f);
         for (int p = 0; p < pixels; p++) {
-            softmax(unary, p * labels, q);
+            softmaxInto(p * labels, q);
         }
     }
 
@@ -167,17 +188,25 @@ public final class DenseCrf {
             java.util.Arrays.fill(message, 0, n * l, 0f);
             addMessage(appearance, appNorm, params.w1());
             addMessage(smoothness, smoothNorm, params.w2());
-            change = 0f;
-            for (int p = 0; p < n; p++) {
-                int o = p * l;
-                softmaxInto(o, scaled);
-                for (int k = 0; k < l; k++) {
-                    float d = Math.abs(scaled[o + k] - q[o + k]);
-                    if (d > change) {
-                        change = d;
+            java.util.Arrays.fill(changes, 0f);
+            parallel.forRange(n, (from, to, worker) -> {
+                float largest = 0f;
+                for (int p = from; p < to; p++) {
+                    int o = p * l;
+                    softmaxInto(o, scaled);
+                    for (int k = 0; k < l; k++) {
+                        float d = Math.abs(scaled[o + k] - q[o + k]);
+                        if (d > largest) {
+                            largest = d;
+                        }
+                        q[o + k] = scaled[o + k];
                     }
-                    q[o + k] = scaled[o + k];
                 }
+                changes[worker] = largest;
+            });
+            change = 0f;
+            for (float c : changes) {
+                change = Math.max(change, c);
             }
         }
         lastChange = change;
@@ -231,26 +260,29 @@ public final class DenseCrf {
     }
 
     private void addMessage(PermutohedralLattice lattice, float[] norm, float weight) {
-        int n = pixels;
         int l = labels;
-        for (int p = 0; p < n; p++) {
-            float s = norm[p];
-            int o = p * l;
-            for (int k = 0; k < l; k++) {
-                scaled[o + k] = q[o + k] * s;
+        parallel.forRange(pixels, (from, to, worker) -> {
+            for (int p = from; p < to; p++) {
+                float s = norm[p];
+                int o = p * l;
+                for (int k = 0; k < l; k++) {
+                    scaled[o + k] = q[o + k] * s;
+                }
             }
-        }
-        lattice.filter(scaled, filtered, l);
-        for (int p = 0; p < n; p++) {
-            float s = norm[p] * weight;
-            int o = p * l;
-            for (int k = 0; k < l; k++) {
-                message[o + k] += filtered[o + k] * s;
+        });
+        lattice.filter(scaled, filtered, l, parallel);
+        parallel.forRange(pixels, (from, to, worker) -> {
+            for (int p = from; p < to; p++) {
+                float s = norm[p] * weight;
+                int o = p * l;
+                for (int k = 0; k < l; k++) {
+                    message[o + k] += filtered[o + k] * s;
+                }
             }
-        }
+        });
     }
 
-    /** scaled[o..o+l) = softmax(unary + message) of one pixel. */
+    /** out[o..o+l) = softmax(unary + message) of the pixel whose values start at o. */
     private void softmaxInto(int o, float[] out) {
         int l = labels;
         float max = Float.NEGATIVE_INFINITY;
@@ -273,28 +305,10 @@ public final class DenseCrf {
         }
     }
 
-    private void softmax(float[] logits, int o, float[] out) {
-        int l = labels;
-        float max = Float.NEGATIVE_INFINITY;
-        for (int k = 0; k < l; k++) {
-            max = Math.max(max, logits[o + k]);
-        }
-        float sum = 0f;
-        for (int k = 0; k < l; k++) {
-            float e = FastExp.exp(logits[o + k] - max);
-            out[o + k] = e;
-            sum += e;
-        }
-        float inv = 1f / sum;
-        for (int k = 0; k < l; k++) {
-            out[o + k] *= inv;
-        }
-    }
-
     private void normalisation(PermutohedralLattice lattice, float[] norm) {
         int n = pixels;
         java.util.Arrays.fill(scaled, 0, n, 1f);
-        lattice.filter(scaled, filtered, 1);
+        lattice.filter(scaled, filtered, 1, parallel);
         for (int p = 0; p < n; p++) {
             norm[p] = (float) (1.0 / Math.sqrt(filtered[p] + 1e-20));
         }
@@ -314,5 +328,11 @@ public final class DenseCrf {
             filtered = new float[n * l];
             message = new float[n * l];
         }
+    }
+
+    /** Stops the CRF's own threads. */
+    @Override
+    public void close() {
+        parallel.close();
     }
 }

@@ -28,6 +28,7 @@ public final class PermutohedralLattice {
     private int[] table = new int[0];        // open addressing: vertex index + 1, 0 = empty
     private float[] values = new float[0];
     private float[] scratch = new float[0];
+    private float[][] partials = new float[0][];
 
     // per-point work arrays (d+1 long), reused
     private final float[] elevated;
@@ -248,53 +249,81 @@ public final class PermutohedralLattice {
      * {@code channels} values per point laid out {@code [point][channel]}.
      */
     public void filter(float[] in, float[] out, int channels) {
+        filter(in, out, channels, SERIAL);
+    }
+
+    private static final Parallel SERIAL = new Parallel(1);
+
+    /** {@link #filter(float[], float[], int)} with its passes split across {@code parallel}'s workers. */
+    void filter(float[] in, float[] out, int channels, Parallel parallel) {
         int stride = d + 1;
         int size = (vertices + 1) * channels; // slot 0 is the absent neighbour: always zero
+        int workers = parallel.workers();
         if (values.length < size) {
             values = new float[size];
             scratch = new float[size];
         }
-        Arrays.fill(values, 0, size, 0f);
-        for (int p = 0; p < points; p++) {
-            int src = p * channels;
-            for (int k = 0; k <= d; k++) {
-                int dst = (offsets[p * stride + k] + 1) * channels;
-                float w = weights[p * stride + k];
-                for (int c = 0; c < channels; c++) {
-                    values[dst + c] += w * in[src + c];
+        if (partials.length < workers - 1 || (workers > 1 && partials[0].length < size)) {
+            partials = new float[workers - 1][size];
+        }
+        // Splat: each worker into its own buffer (worker 0 into values), then summed.
+        parallel.forRange(points, (from, to, worker) -> {
+            float[] target = worker == 0 ? values : partials[worker - 1];
+            java.util.Arrays.fill(target, 0, size, 0f);
+            for (int p = from; p < to; p++) {
+                int src = p * channels;
+                for (int k = 0; k <= d; k++) {
+                    int dst = (offsets[p * stride + k] + 1) * channels;
+                    float w = weights[p * stride + k];
+                    for (int c = 0; c < channels; c++) {
+                        target[dst + c] += w * in[src + c];
+                    }
                 }
             }
+        });
+        if (workers > 1 && points >= 4096) {
+            parallel.forRange(size, (from, to, worker) -> {
+                for (float[] partial : partials) {
+                    for (int i = from; i < to; i++) {
+                        values[i] += partial[i];
+                    }
+                }
+            });
         }
-        float[] a = values;
-        float[] b = scratch;
-        Arrays.fill(b, 0, channels, 0f);
+        float[][] buffers = {values, scratch};
+        Arrays.fill(scratch, 0, channels, 0f);
         for (int j = 0; j <= d; j++) {
-            for (int v = 0; v < vertices; v++) {
-                int o = (j * vertices + v) * 2;
-                int self = (v + 1) * channels;
-                int before = (neighbours[o] + 1) * channels;
-                int after = (neighbours[o + 1] + 1) * channels;
-                for (int c = 0; c < channels; c++) {
-                    b[self + c] = a[self + c] + 0.5f * (a[before + c] + a[after + c]);
+            float[] a = buffers[j & 1];
+            float[] b = buffers[(j + 1) & 1];
+            int dir = j;
+            parallel.forRange(vertices, (from, to, worker) -> {
+                for (int v = from; v < to; v++) {
+                    int o = (dir * vertices + v) * 2;
+                    int self = (v + 1) * channels;
+                    int before = (neighbours[o] + 1) * channels;
+                    int after = (neighbours[o + 1] + 1) * channels;
+                    for (int c = 0; c < channels; c++) {
+                        b[self + c] = a[self + c] + 0.5f * (a[before + c] + a[after + c]);
+                    }
                 }
-            }
-            float[] t = a;
-            a = b;
-            b = t;
+            });
         }
+        float[] blurred = buffers[(d + 1) & 1];
         float alpha = 1f / (1f + (float) Math.pow(2, -d));
-        for (int p = 0; p < points; p++) {
-            int dst = p * channels;
-            for (int c = 0; c < channels; c++) {
-                out[dst + c] = 0f;
-            }
-            for (int k = 0; k <= d; k++) {
-                int src = (offsets[p * stride + k] + 1) * channels;
-                float w = weights[p * stride + k] * alpha;
+        parallel.forRange(points, (from, to, worker) -> {
+            for (int p = from; p < to; p++) {
+                int dst = p * channels;
                 for (int c = 0; c < channels; c++) {
-                    out[dst + c] += w * a[src + c];
+                    out[dst + c] = 0f;
+                }
+                for (int k = 0; k <= d; k++) {
+                    int src = (offsets[p * stride + k] + 1) * channels;
+                    float w = weights[p * stride + k] * alpha;
+                    for (int c = 0; c < channels; c++) {
+                        out[dst + c] += w * blurred[src + c];
+                    }
                 }
             }
-        }
+        });
     }
 }

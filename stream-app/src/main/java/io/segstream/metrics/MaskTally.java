@@ -41,6 +41,28 @@ public final class MaskTally {
         }
     }
 
+    /**
+     * Reads {@code topic} from its beginning into a new tally until it holds {@code expected} masks.
+     *
+     * @throws IllegalStateException if they do not arrive within {@code timeout}, or a record is not a Mask
+     */
+    public static MaskTally collect(java.util.Map<String, Object> consumerSettings, String topic, long expected,
+            java.time.Duration timeout) {
+        MaskTally tally = new MaskTally();
+        boolean complete = io.segstream.broker.TopicReader.follow(consumerSettings, topic, record -> {
+            try {
+                tally.add(Mask.parseFrom(record.value()));
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                throw new IllegalStateException(topic + " holds a record that is not a Mask", e);
+            }
+        }, () -> tally.masks() >= expected, timeout);
+        if (!complete) {
+            throw new IllegalStateException("only " + tally.masks() + " of " + expected + " masks arrived in " + topic
+                    + " within " + timeout.toSeconds() + " s");
+        }
+        return tally;
+    }
+
     public synchronized void add(Mask mask) {
         long now = System.nanoTime();
         if (firstAtNanos == 0) {

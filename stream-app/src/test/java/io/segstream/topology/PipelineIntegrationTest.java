@@ -75,16 +75,7 @@ class PipelineIntegrationTest {
     }
 
     private static MaskTally collect(KafkaSettings kafka, SegstreamConfig config, long expected) {
-        MaskTally tally = new MaskTally();
-        boolean complete = TopicReader.follow(kafka.consumer(), config.masksTopic(), record -> {
-            try {
-                tally.add(Mask.parseFrom(record.value()));
-            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                throw new AssertionError("masks topic holds a non-Mask record", e);
-            }
-        }, () -> tally.masks() >= expected, Duration.ofMinutes(8));
-        assertTrue(complete, "only " + tally.masks() + " of " + expected + " masks arrived");
-        return tally;
+        return MaskTally.collect(kafka.consumer(), config.masksTopic(), expected, Duration.ofMinutes(8));
     }
 
     @Test

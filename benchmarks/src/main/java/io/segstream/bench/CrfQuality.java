@@ -1,0 +1,154 @@
+package io.segstream.bench;
+
+import io.segstream.assets.AssetResolver;
+import io.segstream.assets.Assets;
+import io.segstream.codec.ImageFiles;
+import io.segstream.codec.LabelMap;
+import io.segstream.codec.MaskPng;
+import io.segstream.codec.RgbImage;
+import io.segstream.crf.CrfParams;
+import io.segstream.crf.DenseCrf;
+import io.segstream.eval.ConfusionMatrix;
+import io.segstream.inference.EngineKind;
+import io.segstream.inference.Engines;
+import io.segstream.inference.FitMode;
+import io.segstream.inference.FrameTranslator;
+import io.segstream.inference.InferenceEngine;
+import io.segstream.inference.InputView;
+import io.segstream.model.ModelCard;
+import io.segstream.model.ModelImporter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * Mask quality with the CRF off and on, against ground truth: mIoU on the 46 PASCAL VOC images of
+ * ../shared/data/voc-sample (where the parameters are chosen) and foreground IoU on the two DAVIS
+ * 2016 sequences (person in lucia, car in car-shadow; held out). Logits: the default model, --fit
+ * tile. Each parameter set is DeepLab's form (w1, theta_alpha, theta_beta, w2, theta_gamma), 5
+ * iterations, label pruning at 0.05 as in the pipeline.
+ *
+ * <pre>
+ * java -Dsegstream.data.dir=../shared/data -cp benchmarks/target/benchmarks.jar io.segstream.bench.CrfQuality
+ * </pre>
+ */
+public final class CrfQuality {
+    private static final int PERSON = 15;
+    private static final int CAR = 7;
+    private static final CrfParams[] SETS = {
+        CrfParams.DEEPLAB,
+        new CrfParams(3f, 121f, 5f, 3f, 3f, 5),
+        new CrfParams(5f, 121f, 5f, 3f, 3f, 5),
+        new CrfParams(4f, 80f, 13f, 3f, 3f, 5),
+        new CrfParams(4f, 50f, 5f, 3f, 3f, 5),
+        new CrfParams(4f, 121f, 10f, 3f, 3f, 5),
+        new CrfParams(2f, 121f, 5f, 1f, 3f, 5),
+    };
+
+    private CrfQuality() {}
+
+    public static void main(String[] args) throws Exception {
+        AssetResolver assets = AssetResolver.fromEnvironment(null);
+        Path data = Path.of(System.getProperty("segstream.data.dir", System.getenv().getOrDefault("SEGSTREAM_DATA_DIR",
+                "../shared/data")));
+        Path modelDir = Files.createTempDirectory("segstream-crf-quality");
+        ModelImporter.importModel(assets.resolve(Assets.DEEPLAB_ONNX), modelDir, ModelImporter.Options.none());
+        ModelCard card = ModelCard.read(modelDir.resolve(ModelImporter.CARD_FILE));
+        FrameTranslator translator = new FrameTranslator(card, FitMode.TILE);
+        DenseCrf[] crfs = new DenseCrf[SETS.length];
+        for (int i = 0; i < SETS.length; i++) {
+            crfs[i] = new DenseCrf(SETS[i], 0.05f, Runtime.getRuntime().availableProcessors());
+        }
+        try (InferenceEngine engine = Engines.open(EngineKind.ONNXRUNTIME, modelDir.resolve(ModelImporter.MODEL_FILE),
+                card.input().itemShape(), Runtime.getRuntime().availableProcessors(), 1)) {
+            ConfusionMatrix[] voc = new ConfusionMatrix[SETS.length + 1];
+            for (int i = 0; i < voc.length; i++) {
+                voc[i] = new ConfusionMatrix(21);
+            }
+            List<Path> images = list(data.resolve("voc-sample/JPEGImages"));
+            for (Path file : images) {
+                String id = file.getFileName().toString().replace(".jpg", "");
+                LabelMap truth = MaskPng.decode(Files.readAllBytes(data.resolve("voc-sample/SegmentationClass/" + id
+                        + ".png")));
+                RgbImage image = ImageFiles.read(file);
+                byte[][] results = segment(engine, translator, crfs, image);
+                for (int i = 0; i < results.length; i++) {
+                    voc[i].add(truth.labels(), results[i], 255);
+                }
+            }
+            System.out.printf("%-44s %8s %10s %12s %12s%n", "CRF (w1, theta_a, theta_b, w2, theta_g)", "VOC mIoU",
+                    "VOC person", "lucia person", "car-shadow car");
+            double[][] davis = new double[2][];
+            davis[0] = davis(engine, translator, crfs, data, "lucia", PERSON);
+            davis[1] = davis(engine, translator, crfs, data, "car-shadow", CAR);
+            for (int i = 0; i <= SETS.length; i++) {
+                String name = i == 0 ? "off" : String.format(Locale.ROOT, "%.0f, %.0f, %.0f, %.0f, %.0f", SETS[i - 1].w1(),
+                        SETS[i - 1].thetaAlpha(), SETS[i - 1].thetaBeta(), SETS[i - 1].w2(), SETS[i - 1].thetaGamma());
+                System.out.printf(Locale.ROOT, "%-44s %8.4f %10.4f %12.4f %12.4f%n", name, voc[i].meanIou(),
+                        voc[i].iou(PERSON), davis[0][i], davis[1][i]);
+            }
+        }
+        for (DenseCrf crf : crfs) {
+            crf.close();
+        }
+    }
+
+    /** Labels without CRF (index 0) and with each parameter set. */
+    private static byte[][] segment(InferenceEngine engine, FrameTranslator translator, DenseCrf[] crfs,
+            RgbImage image) {
+        int w = image.width();
+        int h = image.height();
+        List<InputView> views = translator.plan(w, h);
+        float[] inputs = new float[views.size() * translator.slotSize()];
+        translator.writeInputs(image, views, inputs, 0);
+        float[] out = new float[0];
+        for (int start = 0; start < views.size(); start += 8) {
+            int n = Math.min(8, views.size() - start);
+            float[] chunk = java.util.Arrays.copyOfRange(inputs, start * translator.slotSize(),
+                    (start + n) * translator.slotSize());
+            float[] o = engine.infer(chunk, n);
+            out = java.util.Arrays.copyOf(out, out.length + o.length);
+            System.arraycopy(o, 0, out, out.length - o.length, o.length);
+        }
+        translator.stitch(out, 0, views, w, h);
+        byte[][] results = new byte[crfs.length + 1][w * h];
+        translator.argmax(results[0]);
+        float[] planes = translator.planes();
+        for (int i = 0; i < crfs.length; i++) {
+            crfs[i].infer(image.data(), w, h, planes, 21, results[i + 1]);
+        }
+        return results;
+    }
+
+    private static double[] davis(InferenceEngine engine, FrameTranslator translator, DenseCrf[] crfs, Path data,
+            String sequence, int cls) throws Exception {
+        long[] inter = new long[crfs.length + 1];
+        long[] union = new long[crfs.length + 1];
+        for (Path file : list(data.resolve("davis2016-sample/JPEGImages/480p/" + sequence))) {
+            LabelMap truth = MaskPng.decode(Files.readAllBytes(data.resolve("davis2016-sample/Annotations/480p/"
+                    + sequence + "/" + file.getFileName().toString().replace(".jpg", ".png"))));
+            byte[][] results = segment(engine, translator, crfs, ImageFiles.read(file));
+            for (int i = 0; i < results.length; i++) {
+                for (int p = 0; p < results[i].length; p++) {
+                    boolean t = truth.labels()[p] != 0;
+                    boolean q = (results[i][p] & 0xFF) == cls;
+                    inter[i] += t && q ? 1 : 0;
+                    union[i] += t || q ? 1 : 0;
+                }
+            }
+        }
+        double[] iou = new double[inter.length];
+        for (int i = 0; i < iou.length; i++) {
+            iou[i] = (double) inter[i] / union[i];
+        }
+        return iou;
+    }
+
+    private static List<Path> list(Path dir) throws Exception {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.sorted().toList();
+        }
+    }
+}
