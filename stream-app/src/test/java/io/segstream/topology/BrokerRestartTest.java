@@ -1,0 +1,82 @@
+package io.segstream.topology;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.segstream.SharedData;
+import io.segstream.assets.Assets;
+import io.segstream.broker.EmbeddedKafka;
+import io.segstream.broker.TopicAdmin;
+import io.segstream.broker.TopicReader;
+import io.segstream.codec.VideoSource;
+import io.segstream.config.ConfigLoader;
+import io.segstream.config.KafkaSettings;
+import io.segstream.config.SegstreamConfig;
+import io.segstream.ingest.FrameIngestor;
+import io.segstream.metrics.MaskTally;
+import io.segstream.schemas.v1.Mask;
+import io.segstream.schemas.v1.PixelFormat;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The broker stops and comes back on the same log directory mid-stream; the processor resumes, losing nothing. */
+class BrokerRestartTest {
+    @TempDir
+    static Path modelDir;
+
+    @Test
+    void processingResumesAfterABrokerRestartWithOneMaskPerFrame() throws Exception {
+        SharedData.importModel(modelDir);
+        int frames = 200;
+        try (EmbeddedKafka broker = EmbeddedKafka.start(32 * 1024 * 1024)) {
+            ConfigLoader.Loaded loaded = ConfigLoader.load(null, Map.of(), new HashMap<>(Map.of(
+                    "bootstrap.servers", broker.bootstrapServers(),
+                    SegstreamConfig.FIT, "squash",
+                    SegstreamConfig.INFERENCE_THREADS, "2",
+                    "commit.interval.ms", "200")));
+            SegstreamConfig config = loaded.segstream();
+            KafkaSettings kafka = new KafkaSettings(config, loaded.kafka());
+            TopicAdmin.ensureAll(config, kafka);
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.producer(), new StringSerializer(),
+                    new ByteArraySerializer());
+                    VideoSource video = VideoSource.open(SharedData.path(Assets.VTEST).toString(),
+                            PixelFormat.PIXEL_FORMAT_I420)) {
+                assertEquals(frames, new FrameIngestor(config, producer).ingest(video, new FrameIngestor.Options(
+                        "vtest.avi", "lobby", PixelFormat.PIXEL_FORMAT_I420, false, frames, 0), n -> { }));
+            }
+            long before;
+            try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, "restart")) {
+                processor.awaitRunning(Duration.ofMinutes(1));
+                while (processor.metrics().masksOut() < 40) {
+                    Thread.sleep(20);
+                }
+                broker.stop();
+                before = processor.metrics().masksOut();
+                Thread.sleep(3000);
+                broker.start();
+                MaskTally tally = MaskTally.collect(kafka.consumer(), config.masksTopic(), frames,
+                        Duration.ofMinutes(4));
+                assertTrue(tally.masks() >= frames);
+            }
+            Map<Long, Integer> counts = new HashMap<>();
+            long records = TopicReader.readAll(kafka.consumer(), config.masksTopic(), record -> {
+                try {
+                    counts.merge(Mask.parseFrom(record.value()).getSequence(), 1, Integer::sum);
+                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            System.out.printf("broker restart after %d masks: %d masks read for %d frames%n", before, records, frames);
+            assertTrue(before < frames, "the restart came after all the work");
+            assertEquals(frames, counts.size(), "frames with a mask");
+            assertEquals(frames, records, "one mask per frame, none twice");
+        }
+    }
+}
