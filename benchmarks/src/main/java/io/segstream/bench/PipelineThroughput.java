@@ -143,7 +143,7 @@ public final class PipelineThroughput {
         return ConfigLoader.load(null, Map.of(), s);
     }
 
-    private static long ingest(KafkaSettings kafka, SegstreamConfig config, Path video, int cameras, int frames,
+    static long ingest(KafkaSettings kafka, SegstreamConfig config, Path video, int cameras, int frames,
             boolean realtime) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(cameras);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.producer(), new StringSerializer(),

@@ -53,6 +53,8 @@ final class RunCommand implements Callable<Integer> {
         ConfigLoader.Loaded loaded = kafka.load(pipeline.flags());
         SegstreamConfig config = loaded.segstream();
         KafkaSettings settings = new KafkaSettings(config, loaded.kafka());
+        settings.validatedStreams(applicationId); // a bad Kafka setting fails now, before the model loads
+        config.crfParams(); // and so do CRF parameters the ConfigDef cannot check alone
         Path modelDir = ModelLocator.locate(config.model(), data.resolver());
         Duration every = Durations.parse(reportEvery, "--report-every");
         CountDownLatch stopped = new CountDownLatch(1);

@@ -56,6 +56,15 @@ public final class KafkaSettings {
         return props;
     }
 
+    /**
+     * {@link #streams} checked by Kafka Streams' own ConfigDef.
+     *
+     * @throws org.apache.kafka.common.config.ConfigException naming the setting, on a bad value
+     */
+    public StreamsConfig validatedStreams(String defaultApplicationId) {
+        return new StreamsConfig(streams(defaultApplicationId));
+    }
+
     /** Producer settings for {@code segstream ingest}: idempotent, acknowledged by all replicas, lz4. */
     public Map<String, Object> producer() {
         Map<String, Object> p = new HashMap<>();

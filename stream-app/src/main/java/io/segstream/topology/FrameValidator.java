@@ -59,8 +59,12 @@ final class FrameValidator implements Processor<String, byte[], Object, Object> 
             headers.add(Headers.SOURCE_OFFSET, utf8(Long.toString(origin.offset())));
         }
         metrics.deadLettered();
-        LOG.warn("dead-lettered a record{}: {}", origin == null ? "" : " at " + origin.topic() + "-" + origin.partition()
-                + "@" + origin.offset(), reason);
+        long count = metrics.deadLetteredRecords();
+        // A flood of bad records must not become a flood of log lines: the first ten, then every thousandth.
+        if (count <= 10 || count % 1000 == 0) {
+            LOG.warn("dead-lettered record {} so far{}: {}", count, origin == null ? "" : " (" + origin.topic() + "-"
+                    + origin.partition() + "@" + origin.offset() + ")", reason);
+        }
         context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(), headers),
                 SegstreamTopology.DEAD_LETTER_SINK);
     }

@@ -52,7 +52,7 @@ public final class SegstreamProcessor implements AutoCloseable {
     public static SegstreamProcessor start(SegstreamConfig config, KafkaSettings kafka, Path modelDir,
             String applicationId) {
         Properties props = kafka.streams(applicationId);
-        StreamsConfig streamsConfig = new StreamsConfig(props); // fails here, naming the setting, on a bad value
+        StreamsConfig streamsConfig = kafka.validatedStreams(applicationId); // names a bad setting before any work
         ModelCard card = ModelCard.read(modelDir.resolve(ModelImporter.CARD_FILE));
         FrameTranslator shape = new FrameTranslator(card, config.fit());
         TopicAdmin.ensureAll(config, kafka);

@@ -40,6 +40,23 @@ class CommandLineTest {
     }
 
     @Test
+    void invalidSettingsStopRunAtStartWithAMessageNamingThem() {
+        String[][] cases = {
+            {"batch.max.size", "--batch-max-size", "0"},
+            {"crf.theta.alpha", "-X", "crf.theta.alpha=-1"},
+            {"num.stream.threads", "-X", "num.stream.threads=many"},
+            {"processing.guarantee", "-X", "processing.guarantee=twice"},
+            {"fit", "--fit", "stretch"},
+        };
+        for (String[] c : cases) {
+            Run r = run("run", "-b", "127.0.0.1:1", c[1], c[2]);
+            assertEquals(1, r.code(), String.join(" ", c) + ": " + r.err());
+            assertTrue(r.err().contains(c[0]), "message should name " + c[0] + ": " + r.err());
+            assertTrue(!r.err().contains("\tat "), "no stack trace: " + r.err());
+        }
+    }
+
+    @Test
     void helpListsTheVerbs() {
         Run help = run("--help");
         assertEquals(0, help.code());

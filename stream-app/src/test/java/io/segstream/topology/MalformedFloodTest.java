@@ -1,0 +1,155 @@
+package io.segstream.topology;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.segstream.SharedData;
+import io.segstream.assets.Assets;
+import io.segstream.broker.EmbeddedKafka;
+import io.segstream.broker.TopicAdmin;
+import io.segstream.broker.TopicReader;
+import io.segstream.codec.VideoSource;
+import io.segstream.config.ConfigLoader;
+import io.segstream.config.KafkaSettings;
+import io.segstream.config.SegstreamConfig;
+import io.segstream.ingest.FrameIngestor;
+import io.segstream.metrics.MaskTally;
+import io.segstream.schemas.v1.Frame;
+import io.segstream.schemas.v1.PixelFormat;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * 10,000 malformed records of seven kinds mixed with real frames: every bad one is dead-lettered
+ * with its reason, every good one gets a mask, the processor keeps running, and the heap stays
+ * bounded (nothing is sized from an untrusted header before it is checked).
+ */
+class MalformedFloodTest {
+    static final int BAD = 10_000;
+    static final int GOOD = 60;
+
+    @TempDir
+    static Path modelDir;
+
+    /** One malformed record of kind {@code kind}, derived from a real frame. */
+    static byte[] malformed(int kind, Frame good, Random random, long nowUs) {
+        switch (kind) {
+            case 0: {
+                byte[] junk = new byte[1 + random.nextInt(2000)];
+                random.nextBytes(junk);
+                return junk;
+            }
+            case 1: {
+                byte[] whole = good.toByteArray();
+                return java.util.Arrays.copyOf(whole, 1 + random.nextInt(whole.length - 1));
+            }
+            case 2:
+                return good.toBuilder().setWidth(good.getWidth() + 1 + random.nextInt(100)).build().toByteArray();
+            case 3:
+                return good.toBuilder().setWidth(Integer.MAX_VALUE - random.nextInt(1000))
+                        .setHeight(Integer.MAX_VALUE - random.nextInt(1000)).setData(ByteString.EMPTY).build()
+                        .toByteArray();
+            case 4:
+                return good.toBuilder().setPixelFormatValue(6 + random.nextInt(1000)).build().toByteArray();
+            case 5:
+                return good.toBuilder().setCameraId("").build().toByteArray();
+            default:
+                return good.toBuilder().setCaptureTimeUs(random.nextBoolean() ? -1 - random.nextInt(1 << 30)
+                        : nowUs + 365L * 24 * 3600 * 1_000_000).build().toByteArray();
+        }
+    }
+
+    static final String[] REASONS = {"not a segstream.v1.Frame", "", "bytes for", "out of range",
+        "unknown pixel format", "camera_id is empty", "capture_time_us"};
+
+    @Test
+    void tenThousandMalformedRecordsAreDeadLetteredAndEveryGoodFrameGetsAMask() throws Exception {
+        SharedData.importModel(modelDir);
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        try (EmbeddedKafka broker = EmbeddedKafka.start(32 * 1024 * 1024)) {
+            ConfigLoader.Loaded loaded = ConfigLoader.load(null, Map.of(), new HashMap<>(Map.of(
+                    "bootstrap.servers", broker.bootstrapServers(),
+                    SegstreamConfig.FIT, "squash",
+                    SegstreamConfig.INFERENCE_THREADS, "2")));
+            SegstreamConfig config = loaded.segstream();
+            KafkaSettings kafka = new KafkaSettings(config, loaded.kafka());
+            TopicAdmin.ensureAll(config, kafka);
+            List<Frame> good = new ArrayList<>();
+            try (VideoSource video = VideoSource.open(SharedData.path(Assets.VTEST).toString(),
+                    PixelFormat.PIXEL_FORMAT_I420)) {
+                for (int i = 0; i < GOOD; i++) {
+                    good.add(FrameIngestor.toFrame(video.next(), "lobby", i, "vtest.avi"));
+                }
+            }
+            Random random = new Random(5);
+            int[] sentPerKind = new int[7];
+            long nowUs = System.currentTimeMillis() * 1000;
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.producer(), new StringSerializer(),
+                    new ByteArraySerializer())) {
+                int bad = 0;
+                for (int g = 0; g < GOOD; g++) {
+                    producer.send(new ProducerRecord<>(config.framesTopic(), "lobby", good.get(g).toByteArray()));
+                    int until = (int) ((long) BAD * (g + 1) / GOOD);
+                    for (; bad < until; bad++) {
+                        int kind = bad % 7;
+                        sentPerKind[kind]++;
+                        producer.send(new ProducerRecord<>(config.framesTopic(), "lobby",
+                                malformed(kind, good.get(g), random, nowUs)));
+                    }
+                }
+                producer.flush();
+            }
+            long heapBefore = memory.getHeapMemoryUsage().getUsed();
+            long peakHeap = 0;
+            MaskTally tally;
+            try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, "flood")) {
+                processor.awaitRunning(Duration.ofMinutes(1));
+                long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+                while (processor.metrics().masksOut() < GOOD || processor.metrics().deadLetteredRecords() < BAD) {
+                    assertTrue(System.nanoTime() < deadline, "stalled at " + processor.metrics().masksOut()
+                            + " masks and " + processor.metrics().deadLetteredRecords() + " dead letters");
+                    peakHeap = Math.max(peakHeap, memory.getHeapMemoryUsage().getUsed());
+                    Thread.sleep(50);
+                }
+                assertEquals(org.apache.kafka.streams.KafkaStreams.State.RUNNING, processor.state());
+                tally = MaskTally.collect(kafka.consumer(), config.masksTopic(), GOOD, Duration.ofMinutes(2));
+            }
+            assertEquals(GOOD, tally.masks());
+            assertEquals(0, tally.cameras().get("lobby").outOfOrder());
+            int[] deadPerReason = new int[7];
+            long dead = TopicReader.readAll(kafka.consumer(), config.deadLetterTopic(), record -> {
+                String reason = new String(record.headers().lastHeader(Headers.ERROR).value(), StandardCharsets.UTF_8);
+                for (int k = REASONS.length - 1; k >= 0; k--) {
+                    if (!REASONS[k].isEmpty() && reason.contains(REASONS[k])) {
+                        deadPerReason[k]++;
+                        return;
+                    }
+                }
+                deadPerReason[1]++; // truncated protobuf: parses as garbage or as a frame whose bytes fall short
+            });
+            System.out.printf("%d malformed records sent (per kind %s), %d dead-lettered (per reason %s), "
+                            + "%d masks; heap %d MB before, peak %d MB%n", BAD, java.util.Arrays.toString(sentPerKind),
+                    dead, java.util.Arrays.toString(deadPerReason), tally.masks(), heapBefore >> 20, peakHeap >> 20);
+            assertEquals(BAD, dead, "every malformed record dead-lettered");
+            for (int k : new int[] {3, 4, 5}) {
+                assertEquals(sentPerKind[k], deadPerReason[k], "kind " + k + " dead-lettered for its own reason");
+            }
+            assertTrue(peakHeap < 1536L << 20, "heap peaked at " + (peakHeap >> 20) + " MB");
+        }
+    }
+}
