@@ -33,6 +33,7 @@ import java.util.stream.Stream;
  * <pre>
  * java -Dsegstream.data.dir=../shared/data -cp benchmarks/target/benchmarks.jar io.segstream.bench.CrfQuality
  * </pre>
+ * With the argument {@code per-class}: VOC IoU per class, CRF off against DeepLab's parameters, and stop.
  */
 public final class CrfQuality {
     private static final int PERSON = 15;
@@ -77,6 +78,14 @@ public final class CrfQuality {
                 for (int i = 0; i < results.length; i++) {
                     voc[i].add(truth.labels(), results[i], 255);
                 }
+            }
+            if (args.length > 0 && args[0].equals("per-class")) {
+                System.out.printf("%-14s %8s %8s %8s%n", "class", "IoU off", "IoU CRF", "pixels");
+                for (int c = 0; c < 21; c++) {
+                    System.out.printf(Locale.ROOT, "%-14s %8.4f %8.4f%n", card.classes().get(c), voc[0].iou(c),
+                            voc[1].iou(c));
+                }
+                return;
             }
             System.out.printf("%-44s %8s %10s %12s %12s%n", "CRF (w1, theta_a, theta_b, w2, theta_g)", "VOC mIoU",
                     "VOC person", "lucia person", "car-shadow car");
