@@ -29,6 +29,11 @@ final class KafkaOptions {
 
     /** Loads every source; {@code flags} are the command's own options (they win over everything). */
     ConfigLoader.Loaded load(Map<String, String> flags) {
+        return load(Map.of(), flags);
+    }
+
+    /** As {@link #load(Map)}, under the command's own {@code defaults}. */
+    ConfigLoader.Loaded load(Map<String, String> defaults, Map<String, String> flags) {
         Map<String, String> overrides = new LinkedHashMap<>();
         for (String pair : settings) {
             Map.Entry<String, String> e = ConfigLoader.parsePair(pair);
@@ -38,7 +43,7 @@ final class KafkaOptions {
             overrides.put("bootstrap.servers", bootstrapServers);
         }
         overrides.putAll(flags);
-        ConfigLoader.Loaded loaded = ConfigLoader.load(configFile, System.getenv(), overrides);
+        ConfigLoader.Loaded loaded = ConfigLoader.load(defaults, configFile, System.getenv(), overrides);
         if (!loaded.kafka().containsKey("bootstrap.servers")) {
             loaded.kafka().put("bootstrap.servers", "localhost:9092");
         }

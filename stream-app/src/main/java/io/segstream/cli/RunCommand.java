@@ -44,13 +44,19 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Prometheus endpoint port, http://host:PORT/metrics (default: 9464; -1 turns it off).")
+    Integer metricsPort;
+
     @Option(names = "--report-every", defaultValue = "10s", paramLabel = "DURATION",
             description = "How often to log progress (ISO-8601 or like 10s, 1m; default: ${DEFAULT-VALUE}).")
     String reportEvery;
 
     @Override
     public Integer call() throws Exception {
-        ConfigLoader.Loaded loaded = kafka.load(pipeline.flags());
+        Map<String, String> flags = pipeline.flags();
+        KafkaOptions.flag(flags, SegstreamConfig.METRICS_PORT, metricsPort);
+        ConfigLoader.Loaded loaded = kafka.load(Map.of(SegstreamConfig.METRICS_PORT, "9464"), flags);
         SegstreamConfig config = loaded.segstream();
         KafkaSettings settings = new KafkaSettings(config, loaded.kafka());
         settings.validatedStreams(applicationId); // a bad Kafka setting fails now, before the model loads

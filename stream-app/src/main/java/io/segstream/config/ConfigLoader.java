@@ -34,7 +34,13 @@ public final class ConfigLoader {
      * @throws ConfigException naming the setting when a value is invalid
      */
     public static Loaded load(Path file, Map<String, String> env, Map<String, String> overrides) {
-        Map<String, String> merged = new LinkedHashMap<>();
+        return load(Map.of(), file, env, overrides);
+    }
+
+    /** As {@link #load(Path, Map, Map)}, under a command's own {@code defaults} (the lowest precedence). */
+    public static Loaded load(Map<String, String> defaults, Path file, Map<String, String> env,
+            Map<String, String> overrides) {
+        Map<String, String> merged = new LinkedHashMap<>(defaults);
         if (file != null) {
             merged.putAll(readFile(file));
         }

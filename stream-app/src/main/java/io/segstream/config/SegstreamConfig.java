@@ -36,6 +36,7 @@ public final class SegstreamConfig extends AbstractConfig {
     public static final String BATCH_MAX_DELAY_MS = "batch.max.delay.ms";
     public static final String MAX_FRAME_AGE_MS = "max.frame.age.ms";
     public static final String MASK_COCO_RLE = "mask.coco.rle";
+    public static final String METRICS_PORT = "metrics.port";
     public static final String CRF = "crf";
     public static final String CRF_ITERATIONS = "crf.iterations";
     public static final String CRF_W1 = "crf.w1";
@@ -48,7 +49,7 @@ public final class SegstreamConfig extends AbstractConfig {
     /** Every segstream setting starts with one of these; anything else is Kafka's. */
     static final String[] OWN_PREFIXES = {"frames.topic", "masks.topic", "dead.letter.topic", "topic.partitions",
         "topic.replication.factor", "frames.retention.ms", "max.frame.bytes", "model", "engine", "fit",
-        "inference.threads", "batch.max.", "max.frame.age.ms", "mask.", "crf"};
+        "inference.threads", "batch.max.", "max.frame.age.ms", "mask.", "crf", "metrics."};
 
     public static final ConfigDef CONFIG = new ConfigDef()
             .define(FRAMES_TOPIC, Type.STRING, "frames", new ConfigDef.NonEmptyString(), Importance.HIGH,
@@ -88,6 +89,10 @@ public final class SegstreamConfig extends AbstractConfig {
                     "Live mode: frames older than this (capture time to arrival at the processor) are skipped and "
                             + "answered by a Mask with status SKIPPED_STALE. 0 (default) is batch mode: every frame "
                             + "is segmented.")
+            .define(METRICS_PORT, Type.INT, -1, Range.between(-1, 65535), Importance.MEDIUM,
+                    "Port of the Prometheus endpoint (http://host:port/metrics): frames in and out, skipped, "
+                            + "dead-lettered, batch sizes, latencies, CRF iterations, Kafka Streams' own metrics (lag "
+                            + "included) and the JVM's. -1: off; 0: any free port. 'segstream run' defaults to 9464.")
             .define(CRF, Type.STRING, "off", enumValidator(OnOff.values()), Importance.HIGH,
                     "Refine each mask with the fully connected CRF (on) or take the argmax of the upsampled logits "
                             + "(off, the default until the CRF is fast enough for real time: about 180 ms per 480x360 "
@@ -142,6 +147,7 @@ public final class SegstreamConfig extends AbstractConfig {
     public int batchMaxDelayMs() { return getInt(BATCH_MAX_DELAY_MS); }
     public long maxFrameAgeMs() { return getLong(MAX_FRAME_AGE_MS); }
     public boolean cocoRle() { return getBoolean(MASK_COCO_RLE); }
+    public int metricsPort() { return getInt(METRICS_PORT); }
     public boolean crfEnabled() { return "on".equalsIgnoreCase(getString(CRF)); }
     public float crfPruneProbability() { return getDouble(CRF_PRUNE_PROBABILITY).floatValue(); }
 

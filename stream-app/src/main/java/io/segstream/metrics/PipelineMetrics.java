@@ -1,11 +1,17 @@
 package io.segstream.metrics;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counters of one processor: frames in, masks out, frames skipped as stale, records
  * dead-lettered, and how many inference batches ran at each size. Lock-free; read at any time.
+ * {@link #bindTo} also publishes them, with latency distributions, to a Micrometer registry.
  */
 public final class PipelineMetrics {
     private final LongAdder framesIn = new LongAdder();
@@ -24,6 +30,51 @@ public final class PipelineMetrics {
 
     public void frameIn() { framesIn.increment(); }
     public void maskOut() { masksOut.increment(); }
+
+    /** Counts a mask and records its latencies (capture to mask, inference, CRF). */
+    public void maskOut(io.segstream.schemas.v1.Mask mask) {
+        masksOut.increment();
+        Meters m = meters;
+        if (m != null && mask.getStatus() == io.segstream.schemas.v1.MaskStatus.MASK_STATUS_OK) {
+            m.endToEnd.record(mask.getTimings().getEndToEndUs(), TimeUnit.MICROSECONDS);
+            m.inference.record(mask.getTimings().getInferenceUs(), TimeUnit.MICROSECONDS);
+            if (mask.getCrf().getApplied()) {
+                m.crf.record(mask.getTimings().getCrfUs(), TimeUnit.MICROSECONDS);
+                m.crfIterations.record(mask.getCrf().getIterations());
+            }
+        }
+    }
+
+    private volatile Meters meters;
+
+    /** The registry-side meters, present once bound. */
+    private record Meters(Timer endToEnd, Timer inference, Timer crf, DistributionSummary crfIterations,
+            DistributionSummary batchSizes) {}
+
+    /** Publishes these counters to {@code registry} under segstream_* names. */
+    public void bindTo(MeterRegistry registry) {
+        FunctionCounter.builder("segstream.frames", framesIn, LongAdder::sum)
+                .description("Records read from the frames topic").register(registry);
+        FunctionCounter.builder("segstream.masks", masksOut, LongAdder::sum)
+                .description("Masks written, skipped ones included").register(registry);
+        FunctionCounter.builder("segstream.frames.skipped", skipped, LongAdder::sum)
+                .description("Frames answered SKIPPED_STALE in live mode").register(registry);
+        FunctionCounter.builder("segstream.dead.letters", deadLettered, LongAdder::sum)
+                .description("Records sent to the dead-letter topic").register(registry);
+        FunctionCounter.builder("segstream.crf.frames", crfFrames, LongAdder::sum)
+                .description("Frames refined by the CRF").register(registry);
+        meters = new Meters(
+                Timer.builder("segstream.latency.end.to.end").description("Capture time to mask")
+                        .publishPercentileHistogram().register(registry),
+                Timer.builder("segstream.latency.inference").description("Engine time of a frame's inputs")
+                        .publishPercentileHistogram().register(registry),
+                Timer.builder("segstream.latency.crf").description("CRF time per frame")
+                        .publishPercentileHistogram().register(registry),
+                DistributionSummary.builder("segstream.crf.iterations").description("Mean-field iterations per frame")
+                        .register(registry),
+                DistributionSummary.builder("segstream.batch.size").description("Model inputs per engine call")
+                        .register(registry));
+    }
     public void skipped() { skipped.increment(); }
     public void deadLettered() { deadLettered.increment(); }
 
@@ -31,6 +82,10 @@ public final class PipelineMetrics {
     public void batchRun(int size, long nanos) {
         batchesBySize.incrementAndGet(Math.min(size, batchesBySize.length() - 1));
         inferenceNanos.add(nanos);
+        Meters m = meters;
+        if (m != null) {
+            m.batchSizes.record(size);
+        }
     }
 
     /** Called once per frame the CRF refined. */

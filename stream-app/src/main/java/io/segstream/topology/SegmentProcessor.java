@@ -41,6 +41,6 @@ final class SegmentProcessor implements Processor<String, ValidFrame, String, Ma
             throw new StreamsException("interrupted while waiting for inference", e);
         }
         context.forward(record.withValue(mask));
-        metrics.maskOut();
+        metrics.maskOut(mask);
     }
 }

@@ -8,6 +8,7 @@ import io.segstream.inference.Engines;
 import io.segstream.inference.FrameTranslator;
 import io.segstream.inference.InferenceEngine;
 import io.segstream.metrics.PipelineMetrics;
+import io.segstream.metrics.PrometheusEndpoint;
 import io.segstream.model.ModelCard;
 import io.segstream.model.ModelImporter;
 import java.nio.file.Path;
@@ -34,9 +35,11 @@ public final class SegstreamProcessor implements AutoCloseable {
     private final PipelineMetrics metrics;
     private final KafkaStreams streams;
     private final String description;
+    private final PrometheusEndpoint endpoint;
 
     private SegstreamProcessor(InferenceEngine engine, DynamicBatcher batcher, PipelineMetrics metrics,
-            KafkaStreams streams, String description) {
+            KafkaStreams streams, String description, PrometheusEndpoint endpoint) {
+        this.endpoint = endpoint;
         this.engine = engine;
         this.batcher = batcher;
         this.metrics = metrics;
@@ -78,9 +81,21 @@ public final class SegstreamProcessor implements AutoCloseable {
                 streamsConfig.getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG),
                 streamsConfig.getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG),
                 config.liveMode() ? "live mode (max frame age " + config.maxFrameAgeMs() + " ms)" : "batch mode");
+        PrometheusEndpoint endpoint = null;
+        if (config.metricsPort() >= 0) {
+            try {
+                endpoint = PrometheusEndpoint.start(config.metricsPort(), metrics, streams);
+            } catch (RuntimeException e) {
+                streams.close();
+                batcher.close();
+                engine.close();
+                throw e;
+            }
+            description += ", metrics on http://localhost:" + endpoint.port() + "/metrics";
+        }
         streams.start();
         LOG.info("processing {}", description);
-        return new SegstreamProcessor(engine, batcher, metrics, streams, description);
+        return new SegstreamProcessor(engine, batcher, metrics, streams, description, endpoint);
     }
 
     /** Waits until the application has joined its group and is processing, or fails. */
@@ -110,9 +125,17 @@ public final class SegstreamProcessor implements AutoCloseable {
         return description;
     }
 
+    /** The Prometheus endpoint's port, or -1 when it is off. */
+    public int metricsPort() {
+        return endpoint == null ? -1 : endpoint.port();
+    }
+
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(60));
+        if (endpoint != null) {
+            endpoint.close();
+        }
         batcher.close();
         engine.close();
     }

@@ -133,7 +133,7 @@ class PipelineIntegrationTest {
     @Test
     void badRecordsGoToTheDeadLetterTopicWithTheirReasonAndGoodFramesStillGetMasks() throws Exception {
         ConfigLoader.Loaded loaded = settings("bad", Map.of(SegstreamConfig.FIT, "squash",
-                SegstreamConfig.BATCH_MAX_DELAY_MS, "50"));
+                SegstreamConfig.BATCH_MAX_DELAY_MS, "50", SegstreamConfig.METRICS_PORT, "0"));
         SegstreamConfig config = loaded.segstream();
         KafkaSettings kafka = new KafkaSettings(config, loaded.kafka());
         TopicAdmin.ensureAll(config, kafka);
@@ -169,6 +169,14 @@ class PipelineIntegrationTest {
         try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, "bad-records")) {
             tally = collect(kafka, config, good.size());
             assertEquals(3, processor.metrics().deadLetteredRecords());
+            String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://localhost:" + processor.metricsPort() + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(metrics.contains("segstream_frames_total 33.0"), metrics);
+            assertTrue(metrics.contains("segstream_masks_total 30.0"), metrics);
+            assertTrue(metrics.contains("segstream_dead_letters_total 3.0"), metrics);
+            assertTrue(metrics.contains("segstream_latency_end_to_end_seconds_count 30"), metrics);
+            assertTrue(metrics.contains("records_lag"), "Kafka Streams' consumer lag is published");
         }
         MaskTally.Camera lobby = tally.cameras().get("lobby");
         assertEquals(30, lobby.masks());

@@ -1,0 +1,81 @@
+package io.segstream.metrics;
+
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * The processor's Prometheus endpoint ({@code GET /metrics}, text format): segstream's own
+ * {@link PipelineMetrics}, Kafka Streams' client metrics (consumer lag included) and the JVM's.
+ */
+public final class PrometheusEndpoint implements AutoCloseable {
+    private final PrometheusMeterRegistry registry;
+    private final HttpServer server;
+    private final KafkaStreamsMetrics streamsMetrics;
+    private final JvmGcMetrics gcMetrics;
+
+    private PrometheusEndpoint(PrometheusMeterRegistry registry, HttpServer server, KafkaStreamsMetrics streamsMetrics,
+            JvmGcMetrics gcMetrics) {
+        this.registry = registry;
+        this.server = server;
+        this.streamsMetrics = streamsMetrics;
+        this.gcMetrics = gcMetrics;
+    }
+
+    /**
+     * @param port the port to listen on (0: any free one)
+     * @throws UncheckedIOException naming {@code metrics.port} when the port cannot be bound
+     */
+    public static PrometheusEndpoint start(int port, PipelineMetrics pipeline, KafkaStreams streams) {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        pipeline.bindTo(registry);
+        KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress(port), 16);
+        } catch (IOException e) {
+            throw new UncheckedIOException("metrics.port " + port + " cannot be bound (" + e.getMessage()
+                    + "); choose another port, 0 for any free one, or -1 to turn the endpoint off", e);
+        }
+        server.createContext("/metrics", exchange -> {
+            byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.start();
+        return new PrometheusEndpoint(registry, server, streamsMetrics, gc);
+    }
+
+    /** The port actually bound. */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        streamsMetrics.close();
+        gcMetrics.close();
+        registry.close();
+    }
+}
