@@ -24,11 +24,12 @@ import java.util.Map;
  * video (any container FFmpeg writes, by the file's extension) or, for a directory, one PNG per
  * frame. Masks are read first (they are small and compressed); frames then stream through one at
  * a time. Frames without a segmented mask (skipped as stale, or not processed yet) are written
- * without an overlay so that the video keeps the camera's timing.
+ * without an overlay so that the video keeps the camera's timing. A video keeps the size of the
+ * camera's first frame; frames of another size are counted and left out (a PNG folder keeps all).
  */
 public final class OverlayExporter {
     /** What was written. */
-    public record Result(long frames, long overlaid, long withoutMask) {}
+    public record Result(long frames, long overlaid, long withoutMask, long otherSize) {}
 
     private final Map<String, Object> consumerSettings;
     private final String framesTopic;
@@ -73,7 +74,7 @@ public final class OverlayExporter {
         } finally {
             writer.close();
         }
-        return new Result(writer.frames, writer.overlaid, writer.frames - writer.overlaid);
+        return new Result(writer.frames, writer.overlaid, writer.frames - writer.overlaid, writer.otherSize);
     }
 
     /** Draws and writes frames, reusing its images. */
@@ -88,6 +89,9 @@ public final class OverlayExporter {
         private VideoSink sink;
         long frames;
         long overlaid;
+        long otherSize;
+        private int videoWidth;
+        private int videoHeight;
 
         Writer(Path out, boolean pngs, double frameRate) {
             this.out = out;
@@ -122,6 +126,12 @@ public final class OverlayExporter {
             } else {
                 if (sink == null) {
                     sink = VideoSink.open(out.toString(), w, h, frameRate);
+                    videoWidth = w;
+                    videoHeight = h;
+                }
+                if (w != videoWidth || h != videoHeight) {
+                    otherSize++; // one video has one size; a PNG folder keeps every frame
+                    return;
                 }
                 sink.write(image);
             }

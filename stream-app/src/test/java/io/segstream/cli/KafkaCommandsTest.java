@@ -1,0 +1,99 @@
+package io.segstream.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.segstream.SharedData;
+import io.segstream.broker.EmbeddedKafka;
+import io.segstream.config.ConfigLoader;
+import io.segstream.config.KafkaSettings;
+import io.segstream.metrics.MaskTally;
+import io.segstream.topology.SegstreamProcessor;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Kafka verbs as a user runs them: demo in one command; ingest, then export, against a broker. */
+class KafkaCommandsTest {
+    @TempDir
+    Path tmp;
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = Main.run(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void demoRunsEverythingInOneCommandAndSummarises() throws Exception {
+        Path out = tmp.resolve("demo");
+        Run r = run("demo", "--data-dir", SharedData.dir().toString(), "--frames", "12", "--fit", "squash",
+                "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("frames in:     12"), r.out());
+        assertTrue(r.out().contains("masks out:     12 (12 segmented, 0 skipped as stale)"), r.out());
+        assertTrue(r.out().contains("dead-lettered: 0"), r.out());
+        assertTrue(r.out().contains("vtest-1:       12 masks, in order"), r.out());
+        assertTrue(Files.size(out.resolve("vtest-1.mp4")) > 1000, "overlay video written");
+    }
+
+    @Test
+    void ingestThenExportWritesOneOverlaidPngPerFrame() throws Exception {
+        try (EmbeddedKafka broker = EmbeddedKafka.start(32 * 1024 * 1024)) {
+            Run ingest = run("ingest", "-b", broker.bootstrapServers(), "--data-dir", SharedData.dir().toString(),
+                    "--source", "sample:car-traffic", "--camera", "road", "--max-frames", "8");
+            assertEquals(0, ingest.code(), ingest.err());
+            assertTrue(ingest.out().contains("ingested 8 frames of camera 'road'"), ingest.out());
+
+            Run tooBig = run("ingest", "-b", broker.bootstrapServers(), "--data-dir", SharedData.dir().toString(),
+                    "--source", "sample:car-traffic", "--camera", "road", "--max-frames", "2",
+                    "-X", "frames.topic=small-frames", "-X", "max.frame.bytes=100000");
+            assertEquals(1, tooBig.code());
+            assertTrue(tooBig.err().contains("345600 bytes (640x360 I420), over max.frame.bytes=100000"), tooBig.err());
+
+            Path modelDir = SharedData.importModel(tmp.resolve("model"));
+            ConfigLoader.Loaded loaded = ConfigLoader.load(null, Map.of(), Map.of(
+                    "bootstrap.servers", broker.bootstrapServers(), "fit", "squash"));
+            KafkaSettings kafka = new KafkaSettings(loaded.segstream(), loaded.kafka());
+            try (SegstreamProcessor processor = SegstreamProcessor.start(loaded.segstream(), kafka, modelDir,
+                    "commands")) {
+                // Close only once the group is stable: closing mid-rebalance waits for the rebalance to end.
+                processor.awaitRunning(Duration.ofMinutes(1));
+                MaskTally.collect(kafka.consumer(), loaded.segstream().masksTopic(), 8, Duration.ofMinutes(2));
+            }
+
+            Path pngs = tmp.resolve("pngs");
+            Run export = run("export", "-b", broker.bootstrapServers(), "--camera", "road", "--out", pngs.toString());
+            assertEquals(0, export.code(), export.err());
+            assertTrue(export.out().contains("exported 8 frames of camera 'road'"), export.out());
+            assertTrue(export.out().contains("(8 with a mask, 0 without)"), export.out());
+            try (Stream<Path> files = Files.list(pngs)) {
+                assertEquals(8, files.filter(f -> f.toString().endsWith(".png")).count());
+            }
+
+            Run missing = run("export", "-b", broker.bootstrapServers(), "--camera", "nobody", "--out",
+                    tmp.resolve("none").toString());
+            assertEquals(1, missing.code());
+            assertTrue(missing.err().contains("no frames of camera 'nobody'"), missing.err());
+        }
+    }
+}
