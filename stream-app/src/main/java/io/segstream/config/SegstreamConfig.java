@@ -46,10 +46,13 @@ public final class SegstreamConfig extends AbstractConfig {
     public static final String CRF_THETA_GAMMA = "crf.theta.gamma";
     public static final String CRF_PRUNE_PROBABILITY = "crf.prune.probability";
 
-    /** Every segstream setting starts with one of these; anything else is Kafka's. */
+    /**
+     * Every segstream setting starts with one of these; anything else is Kafka's (whose own
+     * metrics.* settings, such as metrics.recording.level, must pass through).
+     */
     static final String[] OWN_PREFIXES = {"frames.topic", "masks.topic", "dead.letter.topic", "topic.partitions",
         "topic.replication.factor", "frames.retention.ms", "max.frame.bytes", "model", "engine", "fit",
-        "inference.threads", "batch.max.", "max.frame.age.ms", "mask.", "crf", "metrics."};
+        "inference.threads", "batch.max.", "max.frame.age.ms", "mask.", "crf", "metrics.port"};
 
     public static final ConfigDef CONFIG = new ConfigDef()
             .define(FRAMES_TOPIC, Type.STRING, "frames", new ConfigDef.NonEmptyString(), Importance.HIGH,

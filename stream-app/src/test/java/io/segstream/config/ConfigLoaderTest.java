@@ -53,6 +53,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void kafkasOwnSettingsNextToSegstreamNamesPassThrough() {
+        ConfigLoader.Loaded loaded = ConfigLoader.load(null, Map.of(), Map.of("metrics.recording.level", "DEBUG",
+                "metrics.port", "9000", "batch.size", "65536"));
+        assertEquals("DEBUG", loaded.kafka().get("metrics.recording.level"));
+        assertEquals("65536", loaded.kafka().get("batch.size"));
+        assertEquals(9000, loaded.segstream().metricsPort());
+        assertFalse(loaded.kafka().containsKey("metrics.port"));
+    }
+
+    @Test
     void aMissingFileIsNamed(@TempDir Path dir) {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> ConfigLoader.load(dir.resolve("nope.properties"), Map.of(), Map.of()));
