@@ -8,9 +8,6 @@ import io.segstream.codec.LabelMap;
 import io.segstream.codec.MaskPng;
 import io.segstream.codec.VideoSource;
 import io.segstream.schemas.v1.PixelFormat;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -20,24 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 class CommandLineTest {
     @TempDir
     Path tmp;
-
-    private record Run(int code, String out, String err) {}
-
-    private Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
 
     @Test
     void invalidSettingsStopRunAtStartWithAMessageNamingThem() {
@@ -49,7 +28,7 @@ class CommandLineTest {
             {"fit", "--fit", "stretch"},
         };
         for (String[] c : cases) {
-            Run r = run("run", "-b", "127.0.0.1:1", c[1], c[2]);
+            CliRun r = CliRun.of("run", "-b", "127.0.0.1:1", c[1], c[2]);
             assertEquals(1, r.code(), String.join(" ", c) + ": " + r.err());
             assertTrue(r.err().contains(c[0]), "message should name " + c[0] + ": " + r.err());
             assertTrue(!r.err().contains("\tat "), "no stack trace: " + r.err());
@@ -58,7 +37,7 @@ class CommandLineTest {
 
     @Test
     void helpListsTheVerbs() {
-        Run help = run("--help");
+        CliRun help = CliRun.of("--help");
         assertEquals(0, help.code());
         assertTrue(help.out().contains("segment") && help.out().contains("model"), help.out());
     }
@@ -67,7 +46,7 @@ class CommandLineTest {
     void segmentsTheGoldenImageIntoAClassIndexPngAndAnOverlay() throws Exception {
         Path labels = tmp.resolve("labels.png");
         Path overlay = tmp.resolve("overlay.png");
-        Run r = run("segment", "--data-dir", SharedData.dir().toString(), "--input", "sample:golden",
+        CliRun r = CliRun.of("segment", "--data-dir", SharedData.dir().toString(), "--input", "sample:golden",
                 "--out", labels.toString(), "--overlay", overlay.toString());
         assertEquals(0, r.code(), r.err());
         LabelMap map = MaskPng.decode(Files.readAllBytes(labels));
@@ -84,7 +63,7 @@ class CommandLineTest {
     @Test
     void segmentsAVideoIntoAnOverlayVideo() {
         Path video = tmp.resolve("out.mp4");
-        Run r = run("segment", "--data-dir", SharedData.dir().toString(), "--input", "sample:car-traffic",
+        CliRun r = CliRun.of("segment", "--data-dir", SharedData.dir().toString(), "--input", "sample:car-traffic",
                 "--out", video.toString(), "--max-frames", "6", "--fit", "squash");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("6 frames"), r.out());
@@ -100,7 +79,7 @@ class CommandLineTest {
 
     @Test
     void tensorRtWhereAbsentFailsWithAMessageNotAStackTrace() {
-        Run r = run("segment", "--data-dir", SharedData.dir().toString(), "--input", "sample:golden",
+        CliRun r = CliRun.of("segment", "--data-dir", SharedData.dir().toString(), "--input", "sample:golden",
                 "--out", tmp.resolve("x.png").toString(), "--engine", "tensorrt");
         assertEquals(1, r.code());
         assertTrue(r.err().contains("--engine tensorrt cannot run here"), r.err());
@@ -111,20 +90,20 @@ class CommandLineTest {
     void aModelThatIsNotAModelIsAClearError() throws Exception {
         Path bogus = tmp.resolve("bogus");
         Files.createDirectories(bogus);
-        Run r = run("segment", "--model", bogus.toString(), "--input", "sample:golden", "--data-dir",
+        CliRun r = CliRun.of("segment", "--model", bogus.toString(), "--input", "sample:golden", "--data-dir",
                 SharedData.dir().toString(), "--out", tmp.resolve("x.png").toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("without model.onnx and model.json"), r.err());
         Path text = tmp.resolve("notes.onnx");
         Files.writeString(text, "not a model");
-        Run imp = run("model", "import", text.toString(), "--out", tmp.resolve("m").toString());
+        CliRun imp = CliRun.of("model", "import", text.toString(), "--out", tmp.resolve("m").toString());
         assertEquals(1, imp.code());
         assertTrue(imp.err().contains("is not an ONNX model"), imp.err());
     }
 
     @Test
     void modelImportChecksAgainstTheOriginalAndTflite() {
-        Run r = run("model", "import", "deeplabv3-mnv2-voc", "--out", tmp.resolve("model").toString(),
+        CliRun r = CliRun.of("model", "import", "deeplabv3-mnv2-voc", "--out", tmp.resolve("model").toString(),
                 "--data-dir", SharedData.dir().toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("with the TFLite twin") && r.out().contains("check passed"), r.out());

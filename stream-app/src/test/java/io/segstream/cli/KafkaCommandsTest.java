@@ -9,9 +9,6 @@ import io.segstream.config.ConfigLoader;
 import io.segstream.config.KafkaSettings;
 import io.segstream.metrics.MaskTally;
 import io.segstream.topology.SegstreamProcessor;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,28 +22,10 @@ class KafkaCommandsTest {
     @TempDir
     Path tmp;
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     @Test
     void demoRunsEverythingInOneCommandAndSummarises() throws Exception {
         Path out = tmp.resolve("demo");
-        Run r = run("demo", "--data-dir", SharedData.dir().toString(), "--frames", "12", "--fit", "squash",
+        CliRun r = CliRun.of("demo", "--data-dir", SharedData.dir().toString(), "--frames", "12", "--fit", "squash",
                 "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("frames in:     12"), r.out());
@@ -59,12 +38,12 @@ class KafkaCommandsTest {
     @Test
     void ingestThenExportWritesOneOverlaidPngPerFrame() throws Exception {
         try (EmbeddedKafka broker = EmbeddedKafka.start(32 * 1024 * 1024)) {
-            Run ingest = run("ingest", "-b", broker.bootstrapServers(), "--data-dir", SharedData.dir().toString(),
+            CliRun ingest = CliRun.of("ingest", "-b", broker.bootstrapServers(), "--data-dir", SharedData.dir().toString(),
                     "--source", "sample:car-traffic", "--camera", "road", "--max-frames", "8");
             assertEquals(0, ingest.code(), ingest.err());
             assertTrue(ingest.out().contains("ingested 8 frames of camera 'road'"), ingest.out());
 
-            Run tooBig = run("ingest", "-b", broker.bootstrapServers(), "--data-dir", SharedData.dir().toString(),
+            CliRun tooBig = CliRun.of("ingest", "-b", broker.bootstrapServers(), "--data-dir", SharedData.dir().toString(),
                     "--source", "sample:car-traffic", "--camera", "road", "--max-frames", "2",
                     "-X", "frames.topic=small-frames", "-X", "max.frame.bytes=100000");
             assertEquals(1, tooBig.code());
@@ -82,7 +61,7 @@ class KafkaCommandsTest {
             }
 
             Path pngs = tmp.resolve("pngs");
-            Run export = run("export", "-b", broker.bootstrapServers(), "--camera", "road", "--out", pngs.toString());
+            CliRun export = CliRun.of("export", "-b", broker.bootstrapServers(), "--camera", "road", "--out", pngs.toString());
             assertEquals(0, export.code(), export.err());
             assertTrue(export.out().contains("exported 8 frames of camera 'road'"), export.out());
             assertTrue(export.out().contains("(8 with a mask, 0 without)"), export.out());
@@ -90,7 +69,7 @@ class KafkaCommandsTest {
                 assertEquals(8, files.filter(f -> f.toString().endsWith(".png")).count());
             }
 
-            Run missing = run("export", "-b", broker.bootstrapServers(), "--camera", "nobody", "--out",
+            CliRun missing = CliRun.of("export", "-b", broker.bootstrapServers(), "--camera", "nobody", "--out",
                     tmp.resolve("none").toString());
             assertEquals(1, missing.code());
             assertTrue(missing.err().contains("no frames of camera 'nobody'"), missing.err());
