@@ -47,6 +47,10 @@ final class ExportCommand implements Callable<Integer> {
         }
         System.out.printf("exported %d frames of camera '%s' to %s (%d with a mask, %d without)%n", result.frames(),
                 camera, out, result.overlaid(), result.withoutMask());
+        if (result.invalid() > 0) {
+            System.out.printf("skipped %d records of camera '%s' that are not valid frames (see the dead-letter "
+                    + "topic)%n", result.invalid(), camera);
+        }
         if (result.otherSize() > 0) {
             System.out.printf("left out %d frames whose size differs from the first frame's; export to a folder "
                     + "(--out DIR) to keep them%n", result.otherSize());

@@ -6,7 +6,7 @@ import io.segstream.assets.Assets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Resolves a video input option: sample:NAME (data dir, cache or checksummed download), a URL, a webcam or a file. */
+/** Resolves an input option: sample:NAME (data dir, cache or checksummed download), a URL, a webcam or a file. */
 final class Inputs {
     private Inputs() {}
 

@@ -86,8 +86,9 @@ final class RunCommand implements Callable<Integer> {
                 lastMasks = m.masksOut();
                 lastAt = now;
                 System.err.printf(Locale.ROOT, "%s: frames in %d, masks out %d (%.1f/s), skipped %d, dead-lettered %d, "
-                                + "mean batch %.2f%n", processor.state(), m.framesIn(), m.masksOut(), rate,
-                        m.skippedFrames(), m.deadLetteredRecords(), m.meanBatchSize());
+                                + "mean batch %.2f, mean CRF iterations %.1f%n", processor.state(), m.framesIn(),
+                        m.masksOut(), rate, m.skippedFrames(), m.deadLetteredRecords(), m.meanBatchSize(),
+                        m.meanCrfIterations());
             }
             System.err.println("segstream run: stopping");
         } finally {

@@ -1,8 +1,6 @@
 package io.segstream.cli;
 
-import io.segstream.assets.Asset;
 import io.segstream.assets.AssetResolver;
-import io.segstream.assets.Assets;
 import io.segstream.codec.DecodedFrame;
 import io.segstream.codec.ImageFiles;
 import io.segstream.codec.MaskPng;
@@ -26,7 +24,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -111,21 +108,10 @@ final class SegmentCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The input as a local file (samples resolved), or null for a stream URL or a webcam. */
     private Path resolveInput(AssetResolver assets) {
-        if (input.startsWith("sample:")) {
-            String name = input.substring("sample:".length());
-            Optional<Asset> sample = Assets.SAMPLES.stream().filter(a -> a.name().equals(name)).findFirst();
-            return assets.resolve(sample.orElseThrow(() -> new IllegalArgumentException("--input " + input
-                    + " is not a sample; samples: " + Assets.SAMPLES.stream().map(Asset::name).toList())));
-        }
-        if (input.contains("://") || input.startsWith("webcam:")) {
-            return null;
-        }
-        Path path = Path.of(input);
-        if (!Files.isRegularFile(path)) {
-            throw new IllegalArgumentException("--input " + input + " does not exist");
-        }
-        return path;
+        String resolved = Inputs.resolveVideo("--input", input, assets);
+        return resolved.contains("://") || resolved.startsWith("webcam:") ? null : Path.of(resolved);
     }
 
     private static boolean isImage(Path path) {

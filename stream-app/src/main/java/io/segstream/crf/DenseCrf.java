@@ -16,7 +16,7 @@ package io.segstream.crf;
 public final class DenseCrf implements AutoCloseable {
     private final PermutohedralLattice appearance = new PermutohedralLattice(5);
     private final PermutohedralLattice smoothness = new PermutohedralLattice(2);
-    private CrfParams params;
+    private final CrfParams params;
     private int pixels;
     private int labels;
     private float[] appFeatures = new float[0];
@@ -74,10 +74,6 @@ public final class DenseCrf implements AutoCloseable {
 
     public CrfParams params() {
         return params;
-    }
-
-    public void setParams(CrfParams params) {
-        this.params = params;
     }
 
     /**

@@ -29,7 +29,7 @@ import java.util.Map;
  */
 public final class OverlayExporter {
     /** What was written. */
-    public record Result(long frames, long overlaid, long withoutMask, long otherSize) {}
+    public record Result(long frames, long overlaid, long withoutMask, long otherSize, long invalid) {}
 
     private final Map<String, Object> consumerSettings;
     private final String framesTopic;
@@ -67,14 +67,16 @@ public final class OverlayExporter {
                 try {
                     frame = FrameCodec.decode(record.key(), record.value(), Long.MAX_VALUE / 2);
                 } catch (CodecException e) {
-                    return; // the processor dead-lettered it; there is nothing to draw
+                    writer.invalid++; // not a valid frame (the processor dead-lettered it): nothing to draw
+                    return;
                 }
                 writer.write(frame, masks.get(frame.frame().getSequence()), alpha);
             });
         } finally {
             writer.close();
         }
-        return new Result(writer.frames, writer.overlaid, writer.frames - writer.overlaid, writer.otherSize);
+        return new Result(writer.frames, writer.overlaid, writer.frames - writer.overlaid, writer.otherSize,
+                writer.invalid);
     }
 
     /** Draws and writes frames, reusing its images. */
@@ -85,11 +87,13 @@ public final class OverlayExporter {
         private final RgbImage rgb = new RgbImage(1, 1);
         private final RgbImage blended = new RgbImage(1, 1);
         private byte[] labels = new byte[0];
+        private byte[] pixels = new byte[0];
         private int[] palette = new int[0];
         private VideoSink sink;
         long frames;
         long overlaid;
         long otherSize;
+        long invalid;
         private int videoWidth;
         private int videoHeight;
 
@@ -102,7 +106,12 @@ public final class OverlayExporter {
         void write(FrameCodec.ValidFrame frame, Mask mask, float alpha) {
             int w = frame.layout().width();
             int h = frame.layout().height();
-            PixelConverter.toRgb(frame.layout(), frame.frame().getData().toByteArray(), rgb);
+            int size = frame.frame().getData().size();
+            if (pixels.length < size) {
+                pixels = new byte[size];
+            }
+            frame.frame().getData().copyTo(pixels, 0);
+            PixelConverter.toRgb(frame.layout(), pixels, rgb);
             RgbImage image = rgb;
             if (mask != null && mask.getWidth() == w && mask.getHeight() == h) {
                 if (labels.length < w * h) {

@@ -236,14 +236,6 @@ public final class DynamicBatcher implements AutoCloseable {
         }
     }
 
-    public int maxBatch() {
-        return maxBatch;
-    }
-
-    public long maxDelayNanos() {
-        return maxDelayNanos;
-    }
-
     @Override
     public void close() {
         lock.lock();

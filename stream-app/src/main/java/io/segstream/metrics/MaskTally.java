@@ -17,8 +17,6 @@ public final class MaskTally {
     private long[] latenciesUs = new long[1024];
     private int latencyCount;
     private final long[] timingSumsUs = new long[5];
-    private long firstAtNanos;
-    private long lastAtNanos;
 
     /** Per-camera figures. */
     public static final class Camera {
@@ -64,11 +62,6 @@ public final class MaskTally {
     }
 
     public synchronized void add(Mask mask) {
-        long now = System.nanoTime();
-        if (firstAtNanos == 0) {
-            firstAtNanos = now;
-        }
-        lastAtNanos = now;
         Camera camera = cameras.computeIfAbsent(mask.getCameraId(), id -> new Camera());
         camera.masks++;
         long sequence = mask.getSequence();
@@ -131,8 +124,4 @@ public final class MaskTally {
         return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
     }
 
-    /** Nanoseconds between the first and the last mask seen. */
-    public synchronized long spanNanos() {
-        return lastAtNanos - firstAtNanos;
-    }
 }

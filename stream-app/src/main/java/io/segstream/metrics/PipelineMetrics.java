@@ -18,7 +18,6 @@ public final class PipelineMetrics {
     private final LongAdder masksOut = new LongAdder();
     private final LongAdder skipped = new LongAdder();
     private final LongAdder deadLettered = new LongAdder();
-    private final LongAdder inferenceNanos = new LongAdder();
     private final LongAdder crfFrames = new LongAdder();
     private final LongAdder crfIterations = new LongAdder();
     private final LongAdder crfNanos = new LongAdder();
@@ -49,7 +48,7 @@ public final class PipelineMetrics {
 
     /** The registry-side meters, present once bound. */
     private record Meters(Timer endToEnd, Timer inference, Timer crf, DistributionSummary crfIterations,
-            DistributionSummary batchSizes) {}
+            DistributionSummary batchSizes, Timer batchInference) {}
 
     /** Publishes these counters to {@code registry} under segstream_* names. */
     public void bindTo(MeterRegistry registry) {
@@ -73,6 +72,8 @@ public final class PipelineMetrics {
                 DistributionSummary.builder("segstream.crf.iterations").description("Mean-field iterations per frame")
                         .register(registry),
                 DistributionSummary.builder("segstream.batch.size").description("Model inputs per engine call")
+                        .register(registry),
+                Timer.builder("segstream.batch.inference").description("Engine time per batch")
                         .register(registry));
     }
     public void skipped() { skipped.increment(); }
@@ -81,10 +82,10 @@ public final class PipelineMetrics {
     /** Called by the batcher for every engine call. */
     public void batchRun(int size, long nanos) {
         batchesBySize.incrementAndGet(Math.min(size, batchesBySize.length() - 1));
-        inferenceNanos.add(nanos);
         Meters m = meters;
         if (m != null) {
             m.batchSizes.record(size);
+            m.batchInference.record(nanos, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -105,7 +106,6 @@ public final class PipelineMetrics {
     public long masksOut() { return masksOut.sum(); }
     public long skippedFrames() { return skipped.sum(); }
     public long deadLetteredRecords() { return deadLettered.sum(); }
-    public long inferenceNanos() { return inferenceNanos.sum(); }
 
     /** Batches run per size; index = batch size. */
     public long[] batchSizeCounts() {

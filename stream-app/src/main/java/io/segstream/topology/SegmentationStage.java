@@ -35,7 +35,6 @@ import java.util.List;
 public final class SegmentationStage implements FrameStage {
     private final DynamicBatcher batcher;
     private final ModelCard card;
-    private final FitMode fit;
     private final ModelInfo modelInfo;
     private final long maxFrameAgeUs;
     private final boolean cocoRle;
@@ -64,7 +63,6 @@ public final class SegmentationStage implements FrameStage {
         this.crfPrune = crfPrune;
         this.batcher = batcher;
         this.card = card;
-        this.fit = fit;
         this.maxFrameAgeUs = maxFrameAgeMs * 1000;
         this.metrics = metrics;
         this.clock = clock;
@@ -179,14 +177,6 @@ public final class SegmentationStage implements FrameStage {
             info.addPalette(card.rgb(c));
         }
         return info.build();
-    }
-
-    public ModelCard card() {
-        return card;
-    }
-
-    public FitMode fit() {
-        return fit;
     }
 
     /** One stream thread's buffers. */
