@@ -119,7 +119,7 @@ public class CrfBenchmark {
         return logits;
     }
 
-    static RgbImage resize(RgbImage src, int w, int h) {
+    public static RgbImage resize(RgbImage src, int w, int h) {
         RgbImage dst = new RgbImage(w, h);
         byte[] s = src.data();
         byte[] d = dst.data();

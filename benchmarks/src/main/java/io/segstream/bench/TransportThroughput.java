@@ -118,7 +118,7 @@ public final class TransportThroughput {
 
     private static double process(KafkaSettings kafka, SegstreamConfig config, int frames, String appId)
             throws InterruptedException {
-        FrameStage noInference = (valid, arrivalUs) -> Mask.newBuilder()
+        FrameStage noInference = (valid, arrivalUs, state) -> Mask.newBuilder()
                 .setCameraId(valid.frame().getCameraId()).setSequence(valid.frame().getSequence())
                 .setCaptureTimeUs(valid.frame().getCaptureTimeUs()).setWidth(valid.frame().getWidth())
                 .setHeight(valid.frame().getHeight()).setStatus(MaskStatus.MASK_STATUS_OK).build();

@@ -60,7 +60,8 @@ final class RunCommand implements Callable<Integer> {
         SegstreamConfig config = loaded.segstream();
         KafkaSettings settings = new KafkaSettings(config, loaded.kafka());
         settings.validatedStreams(applicationId); // a bad Kafka setting fails now, before the model loads
-        config.crfParams(); // and so do CRF parameters the ConfigDef cannot check alone
+        config.crfParams(); // and so do CRF settings the ConfigDef cannot check alone
+        config.crfSetup();
         Path modelDir = ModelLocator.locate(config.model(), data.resolver());
         Duration every = Durations.parse(reportEvery, "--report-every");
         CountDownLatch stopped = new CountDownLatch(1);
@@ -86,9 +87,9 @@ final class RunCommand implements Callable<Integer> {
                 lastMasks = m.masksOut();
                 lastAt = now;
                 System.err.printf(Locale.ROOT, "%s: frames in %d, masks out %d (%.1f/s), skipped %d, dead-lettered %d, "
-                                + "mean batch %.2f, mean CRF iterations %.1f%n", processor.state(), m.framesIn(),
-                        m.masksOut(), rate, m.skippedFrames(), m.deadLetteredRecords(), m.meanBatchSize(),
-                        m.meanCrfIterations());
+                                + "mean batch %.2f, mean CRF iterations %.2f (%.0f%% warm)%n", processor.state(),
+                        m.framesIn(), m.masksOut(), rate, m.skippedFrames(), m.deadLetteredRecords(),
+                        m.meanBatchSize(), m.meanCrfIterations(), 100 * m.crfWarmStartRate());
             }
             System.err.println("segstream run: stopping");
         } finally {
@@ -129,7 +130,8 @@ final class RunCommand implements Callable<Integer> {
 
         @Option(names = "--crf", paramLabel = "on|off",
                 description = "Refine masks with the fully connected CRF (default: off; about 180 ms per 480x360 frame "
-                        + "on 2 cores today; crf.* settings tune it).")
+                        + "on 2 cores today; crf.* settings tune it). Each camera's frame starts from its previous "
+                        + "frame's marginals unless crf.warm.start=false.")
         String crf;
 
         @Option(names = "--stream-threads", paramLabel = "N",

@@ -1,6 +1,8 @@
 package io.segstream.config;
 
 import io.segstream.crf.CrfParams;
+import io.segstream.crf.CrfSetup;
+import io.segstream.crf.TemporalCrf;
 import io.segstream.inference.EngineKind;
 import io.segstream.inference.FitMode;
 import java.util.Arrays;
@@ -45,6 +47,11 @@ public final class SegstreamConfig extends AbstractConfig {
     public static final String CRF_W2 = "crf.w2";
     public static final String CRF_THETA_GAMMA = "crf.theta.gamma";
     public static final String CRF_PRUNE_PROBABILITY = "crf.prune.probability";
+    public static final String CRF_WARM_START = "crf.warm.start";
+    public static final String CRF_WARM_WEIGHT = "crf.warm.weight";
+    public static final String CRF_STOP_SHARE = "crf.stop.share";
+    public static final String CRF_SCENE_CUT = "crf.scene.cut";
+    public static final String CRF_LATTICE_REUSE = "crf.lattice.reuse";
 
     /**
      * Every segstream setting starts with one of these; anything else is Kafka's (whose own
@@ -102,7 +109,8 @@ public final class SegstreamConfig extends AbstractConfig {
                             + "frame on 2 cores today, and DeepLab's published parameters still need tuning for "
                             + "small, distant people).")
             .define(CRF_ITERATIONS, Type.INT, CrfParams.DEEPLAB.iterations(), Range.between(0, 100), Importance.MEDIUM,
-                    "Mean-field iterations per frame.")
+                    "Most mean-field iterations per frame; fewer run once the labels stop changing "
+                            + "(crf.stop.share).")
             .define(CRF_W1, Type.DOUBLE, (double) CrfParams.DEEPLAB.w1(), positive(), Importance.LOW,
                     "Weight of the appearance kernel (DeepLab v2: 4).")
             .define(CRF_THETA_ALPHA, Type.DOUBLE, (double) CrfParams.DEEPLAB.thetaAlpha(), positive(), Importance.LOW,
@@ -117,6 +125,25 @@ public final class SegstreamConfig extends AbstractConfig {
                     "Labels below this probability on all but a handful of pixels take no part in the CRF (0 keeps "
                             + "all). 0.05 keeps 4-8 of DeepLab's 21 labels on the sample clips and changes at most "
                             + "1 pixel in 100,000 against the full CRF.")
+            .define(CRF_WARM_START, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Start each frame's mean field from the same camera's previous marginals blended with the new "
+                            + "unaries (kept per camera in the task's state store). A camera's first frame, a gap in "
+                            + "its sequence, a size change and a scene cut start cold; losing the state (restart, "
+                            + "rebalance) costs one cold frame.")
+            .define(CRF_WARM_WEIGHT, Type.DOUBLE, (double) TemporalCrf.Settings.DEFAULT.weight(),
+                    Range.between(0.01, 10), Importance.LOW,
+                    "Exponent a of the carried marginals in the warm start normalise(Q_prev^a * softmax(logits)).")
+            .define(CRF_STOP_SHARE, Type.DOUBLE, (double) TemporalCrf.Settings.DEFAULT.flipShare(),
+                    Range.between(0, 0.5), Importance.LOW,
+                    "Mean field stops once an iteration changes the label of at most this share of the pixels "
+                            + "(crf.iterations caps it; at least one iteration runs).")
+            .define(CRF_SCENE_CUT, Type.DOUBLE, (double) TemporalCrf.Settings.DEFAULT.sceneCut(),
+                    Range.between(0.01, 1), Importance.LOW,
+                    "A frame whose own most likely labels differ from the camera's carried labels on more than "
+                            + "this share of pixels is a scene cut and starts cold.")
+            .define(CRF_LATTICE_REUSE, Type.BOOLEAN, true, Importance.LOW,
+                    "Update the CRF's appearance lattice from a stream thread's previous frame of the same size, "
+                            + "re-embedding only pixels whose colour changed, instead of building it anew.")
             .define(MASK_COCO_RLE, Type.BOOLEAN, true, Importance.LOW,
                     "Add COCO's compressed RLE of each class present to every Mask (what pycocotools.mask.decode "
                             + "reads), beside the label-map RLE. Off saves about a millisecond per 480x360 frame.");
@@ -159,6 +186,16 @@ public final class SegstreamConfig extends AbstractConfig {
         return new CrfParams(getDouble(CRF_W1).floatValue(), getDouble(CRF_THETA_ALPHA).floatValue(),
                 getDouble(CRF_THETA_BETA).floatValue(), getDouble(CRF_W2).floatValue(),
                 getDouble(CRF_THETA_GAMMA).floatValue(), getInt(CRF_ITERATIONS));
+    }
+
+    /** The stream CRF's settings, or null when the CRF is off. */
+    public CrfSetup crfSetup() {
+        if (!crfEnabled()) {
+            return null;
+        }
+        return new CrfSetup(crfParams(), crfPruneProbability(), new TemporalCrf.Settings(getBoolean(CRF_WARM_START),
+                getDouble(CRF_WARM_WEIGHT).floatValue(), getDouble(CRF_STOP_SHARE).floatValue(),
+                getDouble(CRF_SCENE_CUT).floatValue(), getBoolean(CRF_LATTICE_REUSE)));
     }
 
     /** Values of the on/off switches. */

@@ -21,11 +21,12 @@ public final class PermutohedralLattice {
 
     private int points;
     private int vertices;
+    private int builtVertices;
     private int[] offsets = new int[0];      // points x (d+1): vertex index of each simplex corner
     private float[] weights = new float[0];  // points x (d+1): barycentric weight of each corner
-    private int[] neighbours = new int[0];   // (d+1) x vertices x 2: vertex before and after along each direction
+    private int[][] neighbours;              // per direction, vertices x 2: vertex before and after
     private int[] keys = new int[0];         // vertices x d
-    private int[] table = new int[0];        // open addressing: vertex index + 1, 0 = empty
+    private int[] table = new int[0];        // open addressing, per slot: vertex index + 1 (0 = empty), key hash
     private float[] values = new float[0];
     private float[] scratch = new float[0];
     private float[][] partials = new float[0][];
@@ -61,7 +62,24 @@ public final class PermutohedralLattice {
         rank = new int[d + 1];
         bary = new float[d + 2];
         key = new int[d];
+        neighbours = new int[d + 1][0];
+        n1 = new int[d];
+        n2 = new int[d];
+        lastRem0 = new int[d + 1];
+        hashMultipliers = new int[d];
+        for (int i = d - 1, m = 2531011; i >= 0; i--, m *= 2531011) {
+            hashMultipliers[i] = m;
+        }
+        lastRank = new int[d + 1];
     }
+
+    private final int[] n1;
+    private final int[] n2;
+    private final int[] hashMultipliers;
+    private final int[] lastRem0;
+    private final int[] lastRank;
+    private boolean previousSimplex;
+    private int lastPoint;
 
     /** Feature dimensions. */
     public int dimensions() {
@@ -84,94 +102,145 @@ public final class PermutohedralLattice {
             offsets = new int[n * stride];
             weights = new float[n * stride];
         }
-        int capacity = Integer.highestOneBit(Math.max(16, n * stride / 2)) * 4;
-        if (table.length != capacity) {
-            table = new int[capacity];
+        // Sized for the last build's vertices, not the points: a frame has far fewer vertices than
+        // pixels (8,006 for 307,200 at 640x480), and a table that fits in cache is what makes
+        // insertion fast. It grows by rehashing when needed.
+        int capacity = Integer.highestOneBit(Math.max(1024, builtVertices)) * 4; // slots, two ints each
+        if (table.length != 2 * capacity) {
+            table = new int[2 * capacity];
             keys = new int[(capacity / 2 + 1) * d];
         } else {
             Arrays.fill(table, 0);
         }
         vertices = 0;
-        float down = 1f / (d + 1);
+        previousSimplex = false;
         for (int p = 0; p < n; p++) {
-            // Elevate onto the hyperplane H_d (coordinates sum to zero).
-            float sm = 0;
-            for (int j = d; j > 0; j--) {
-                float cf = features[p * d + j - 1] * scale[j - 1];
-                elevated[j] = sm - j * cf;
-                sm += cf;
-            }
-            elevated[0] = sm;
-            // Nearest remainder-0 point, then the rank (sort order) of the differences.
-            int sum = 0;
-            for (int i = 0; i <= d; i++) {
-                float v = down * elevated[i];
-                int up = (int) Math.ceil(v) * (d + 1);
-                int dn = (int) Math.floor(v) * (d + 1);
-                rem0[i] = up - elevated[i] < elevated[i] - dn ? up : dn;
-                sum += rem0[i];
-            }
-            sum /= d + 1;
-            Arrays.fill(rank, 0);
-            for (int i = 0; i < d; i++) {
-                float di = elevated[i] - rem0[i];
-                for (int j = i + 1; j <= d; j++) {
-                    if (di < elevated[j] - rem0[j]) {
-                        rank[i]++;
-                    } else {
-                        rank[j]++;
-                    }
-                }
-            }
-            if (sum > 0) {
-                for (int i = 0; i <= d; i++) {
-                    if (rank[i] >= d + 1 - sum) {
-                        rem0[i] -= d + 1;
-                        rank[i] += sum - (d + 1);
-                    } else {
-                        rank[i] += sum;
-                    }
-                }
-            } else if (sum < 0) {
-                for (int i = 0; i <= d; i++) {
-                    if (rank[i] < -sum) {
-                        rem0[i] += d + 1;
-                        rank[i] += d + 1 + sum;
-                    } else {
-                        rank[i] += sum;
-                    }
-                }
-            }
-            // Barycentric coordinates of the point in its simplex.
-            Arrays.fill(bary, 0f);
-            for (int i = 0; i <= d; i++) {
-                float v = (elevated[i] - rem0[i]) * down;
-                bary[d - rank[i]] += v;
-                bary[d + 1 - rank[i]] -= v;
-            }
-            bary[0] += 1f + bary[d + 1];
-            // The simplex's d+1 vertices: remainder-k points, found or added in the hash table.
-            for (int k = 0; k <= d; k++) {
-                for (int i = 0; i < d; i++) {
-                    key[i] = rem0[i] + canonical[k * (d + 1) + rank[i]];
-                }
-                offsets[p * stride + k] = findOrInsert(key, true);
-                weights[p * stride + k] = bary[k];
-            }
+            embed(features, p);
         }
-        buildNeighbours();
+        linkNeighbours(0);
+        builtVertices = vertices;
     }
 
-    private void buildNeighbours() {
-        int stride = d + 1;
-        if (neighbours.length < stride * vertices * 2) {
-            neighbours = new int[stride * vertices * 2];
+    /**
+     * Re-embeds only the points listed in {@code changed} (their features changed since the last
+     * {@link #init} or update; every other point must have exactly its old features). Vertices the
+     * changed points need are added; vertices no point uses any more stay, holding nothing but
+     * passing blurred values on as lattice points between others do, so the filter stays a
+     * permutohedral approximation of the same Gaussian (tested against a fresh build).
+     */
+    public void update(float[] features, int[] changed, int count) {
+        int from = vertices;
+        previousSimplex = false;
+        for (int i = 0; i < count; i++) {
+            embed(features, changed[i]);
         }
-        int[] n1 = new int[d];
-        int[] n2 = new int[d];
+        linkNeighbours(from);
+    }
+
+    /** Vertices now over vertices after the last full {@link #init}: what updates have added. */
+    public float growth() {
+        return builtVertices == 0 ? Float.POSITIVE_INFINITY : (float) vertices / builtVertices;
+    }
+
+    /** Finds the simplex enclosing point {@code p}: its corners' vertices and barycentric weights. */
+    private void embed(float[] features, int p) {
+        int stride = d + 1;
+        float down = 1f / (d + 1);
+        // Elevate onto the hyperplane H_d (coordinates sum to zero).
+        float sm = 0;
+        for (int j = d; j > 0; j--) {
+            float cf = features[p * d + j - 1] * scale[j - 1];
+            elevated[j] = sm - j * cf;
+            sm += cf;
+        }
+        elevated[0] = sm;
+        // Nearest remainder-0 point, then the rank (sort order) of the differences.
+        int sum = 0;
+        for (int i = 0; i <= d; i++) {
+            // the multiple of d+1 nearest to elevated[i] (ties down), without Math.floor/ceil
+            float v = down * elevated[i];
+            int fl = (int) v;
+            if (v < fl) {
+                fl--;
+            }
+            int r = (v - fl > 0.5f ? fl + 1 : fl) * (d + 1);
+            rem0[i] = r;
+            sum += r;
+        }
+        sum /= d + 1;
+        Arrays.fill(rank, 0);
+        for (int i = 0; i < d; i++) {
+            float di = elevated[i] - rem0[i];
+            for (int j = i + 1; j <= d; j++) {
+                int before = di < elevated[j] - rem0[j] ? 1 : 0; // branch-free: the order is data, not pattern
+                rank[i] += before;
+                rank[j] += 1 - before;
+            }
+        }
+        if (sum > 0) {
+            for (int i = 0; i <= d; i++) {
+                if (rank[i] >= d + 1 - sum) {
+                    rem0[i] -= d + 1;
+                    rank[i] += sum - (d + 1);
+                } else {
+                    rank[i] += sum;
+                }
+            }
+        } else if (sum < 0) {
+            for (int i = 0; i <= d; i++) {
+                if (rank[i] < -sum) {
+                    rem0[i] += d + 1;
+                    rank[i] += d + 1 + sum;
+                } else {
+                    rank[i] += sum;
+                }
+            }
+        }
+        // Barycentric coordinates of the point in its simplex.
+        Arrays.fill(bary, 0f);
+        for (int i = 0; i <= d; i++) {
+            float v = (elevated[i] - rem0[i]) * down;
+            bary[d - rank[i]] += v;
+            bary[d + 1 - rank[i]] -= v;
+        }
+        bary[0] += 1f + bary[d + 1];
+        // The simplex's d+1 vertices: remainder-k points, found or added in the hash table; the
+        // same as the previous point's when both lie in one simplex (neighbouring pixels of a
+        // smooth region usually do), which saves the d+1 lookups.
+        int o = p * stride;
+        if (previousSimplex && Arrays.equals(rem0, lastRem0) && Arrays.equals(rank, lastRank)) {
+            System.arraycopy(offsets, lastPoint * stride, offsets, o, stride);
+            System.arraycopy(bary, 0, weights, o, stride);
+            lastPoint = p;
+            return;
+        }
+        System.arraycopy(rem0, 0, lastRem0, 0, stride);
+        System.arraycopy(rank, 0, lastRank, 0, stride);
+        previousSimplex = true;
+        lastPoint = p;
+        for (int k = 0; k <= d; k++) {
+            for (int i = 0; i < d; i++) {
+                key[i] = rem0[i] + canonical[k * (d + 1) + rank[i]];
+            }
+            offsets[p * stride + k] = findOrInsert(key, true);
+            weights[p * stride + k] = bary[k];
+        }
+    }
+
+    /**
+     * Links vertices {@code from..vertices} to their neighbours along each lattice direction, and
+     * older vertices to them (lattice neighbours are mutual: if u is v's predecessor along a
+     * direction, v is u's successor).
+     */
+    private void linkNeighbours(int from) {
         for (int j = 0; j <= d; j++) {
-            for (int v = 0; v < vertices; v++) {
-                int base = v * d;
+            if (neighbours[j].length < vertices * 2) {
+                neighbours[j] = Arrays.copyOf(neighbours[j], Math.max(vertices * 2, neighbours[j].length * 3 / 2));
+            }
+        }
+        for (int v = from; v < vertices; v++) {
+            int base = v * d;
+            for (int j = 0; j <= d; j++) {
                 for (int k = 0; k < d; k++) {
                     n1[k] = keys[base + k] - 1;
                     n2[k] = keys[base + k] + 1;
@@ -180,23 +249,28 @@ public final class PermutohedralLattice {
                     n1[j] = keys[base + j] + d;
                     n2[j] = keys[base + j] - d;
                 }
-                int o = (j * vertices + v) * 2;
-                neighbours[o] = findOrInsert(n1, false);
-                neighbours[o + 1] = findOrInsert(n2, false);
+                int before = findOrInsert(n1, false);
+                int after = findOrInsert(n2, false);
+                int[] links = neighbours[j];
+                links[2 * v] = before;
+                links[2 * v + 1] = after;
+                if (before >= 0 && before < from) {
+                    links[2 * before + 1] = v;
+                }
+                if (after >= 0 && after < from) {
+                    links[2 * after] = v;
+                }
             }
         }
     }
 
     /** Vertex index of {@code k}, inserting it when asked; -1 when absent and not inserted. */
     private int findOrInsert(int[] k, boolean insert) {
-        int h = 0;
-        for (int i = 0; i < d; i++) {
-            h = (h + k[i]) * 2531011;
-        }
-        int mask = table.length - 1;
+        int h = hash(k, 0);
+        int mask = (table.length >> 1) - 1;
         int slot = (h ^ (h >>> 15)) & mask;
         while (true) {
-            int entry = table[slot];
+            int entry = table[2 * slot];
             if (entry == 0) {
                 if (!insert) {
                     return -1;
@@ -205,42 +279,53 @@ public final class PermutohedralLattice {
                     keys = Arrays.copyOf(keys, keys.length * 2);
                 }
                 System.arraycopy(k, 0, keys, vertices * d, d);
-                table[slot] = vertices + 1;
-                if (++vertices * 2 > table.length) {
+                table[2 * slot] = vertices + 1;
+                table[2 * slot + 1] = h;
+                if (++vertices * 4 > table.length) {
                     rehash();
                 }
                 return vertices - 1;
             }
-            int base = (entry - 1) * d;
-            boolean same = true;
-            for (int i = 0; i < d && same; i++) {
-                same = keys[base + i] == k[i];
-            }
-            if (same) {
-                return entry - 1;
+            // The slot's stored hash sits beside its entry: a different key is rejected without
+            // touching the key array.
+            if (table[2 * slot + 1] == h) {
+                int base = (entry - 1) * d;
+                boolean same = true;
+                for (int i = 0; i < d && same; i++) {
+                    same = keys[base + i] == k[i];
+                }
+                if (same) {
+                    return entry - 1;
+                }
             }
             slot = (slot + 1) & mask;
         }
     }
 
+    /** The key's hash: sum of its coordinates times fixed odd multipliers (independent multiplies). */
+    private int hash(int[] k, int from) {
+        int h = 0;
+        for (int i = 0; i < d; i++) {
+            h += k[from + i] * hashMultipliers[i];
+        }
+        return h;
+    }
+
     private void rehash() {
         int[] old = table;
         table = new int[old.length * 2];
-        int mask = table.length - 1;
-        for (int entry : old) {
-            if (entry == 0) {
+        int mask = (table.length >> 1) - 1;
+        for (int s = 0; s < old.length; s += 2) {
+            if (old[s] == 0) {
                 continue;
             }
-            int h = 0;
-            int base = (entry - 1) * d;
-            for (int i = 0; i < d; i++) {
-                h = (h + keys[base + i]) * 2531011;
-            }
+            int h = old[s + 1];
             int slot = (h ^ (h >>> 15)) & mask;
-            while (table[slot] != 0) {
+            while (table[2 * slot] != 0) {
                 slot = (slot + 1) & mask;
             }
-            table[slot] = entry;
+            table[2 * slot] = old[s];
+            table[2 * slot + 1] = h;
         }
     }
 
@@ -256,6 +341,18 @@ public final class PermutohedralLattice {
 
     /** {@link #filter(float[], float[], int)} with its passes split across {@code parallel}'s workers. */
     void filter(float[] in, float[] out, int channels, Parallel parallel) {
+        filter(in, null, out, 1f, false, channels, parallel);
+    }
+
+    /**
+     * {@code out[i] (+)= weight * scale[i] * sum_j k(f_i, f_j) scale[j] in[j]}: the filter with a
+     * per-point scale applied on the way in and out (the CRF's symmetric normalisation) and the
+     * result added to {@code out} when {@code accumulate}, so the caller needs no passes of its own.
+     *
+     * @param scale per-point scale, or null for none
+     */
+    void filter(float[] in, float[] scale, float[] out, float weight, boolean accumulate, int channels,
+            Parallel parallel) {
         int stride = d + 1;
         int size = (vertices + 1) * channels; // slot 0 is the absent neighbour: always zero
         int workers = parallel.workers();
@@ -272,9 +369,10 @@ public final class PermutohedralLattice {
             java.util.Arrays.fill(target, 0, size, 0f);
             for (int p = from; p < to; p++) {
                 int src = p * channels;
+                float s = scale == null ? 1f : scale[p];
                 for (int k = 0; k <= d; k++) {
                     int dst = (offsets[p * stride + k] + 1) * channels;
-                    float w = weights[p * stride + k];
+                    float w = weights[p * stride + k] * s;
                     for (int c = 0; c < channels; c++) {
                         target[dst + c] += w * in[src + c];
                     }
@@ -295,13 +393,12 @@ public final class PermutohedralLattice {
         for (int j = 0; j <= d; j++) {
             float[] a = buffers[j & 1];
             float[] b = buffers[(j + 1) & 1];
-            int dir = j;
+            int[] links = neighbours[j];
             parallel.forRange(vertices, (from, to, worker) -> {
                 for (int v = from; v < to; v++) {
-                    int o = (dir * vertices + v) * 2;
                     int self = (v + 1) * channels;
-                    int before = (neighbours[o] + 1) * channels;
-                    int after = (neighbours[o + 1] + 1) * channels;
+                    int before = (links[2 * v] + 1) * channels;
+                    int after = (links[2 * v + 1] + 1) * channels;
                     for (int c = 0; c < channels; c++) {
                         b[self + c] = a[self + c] + 0.5f * (a[before + c] + a[after + c]);
                     }
@@ -313,12 +410,15 @@ public final class PermutohedralLattice {
         parallel.forRange(points, (from, to, worker) -> {
             for (int p = from; p < to; p++) {
                 int dst = p * channels;
-                for (int c = 0; c < channels; c++) {
-                    out[dst + c] = 0f;
+                if (!accumulate) {
+                    for (int c = 0; c < channels; c++) {
+                        out[dst + c] = 0f;
+                    }
                 }
+                float s = (scale == null ? 1f : scale[p]) * weight * alpha;
                 for (int k = 0; k <= d; k++) {
                     int src = (offsets[p * stride + k] + 1) * channels;
-                    float w = weights[p * stride + k] * alpha;
+                    float w = weights[p * stride + k] * s;
                     for (int c = 0; c < channels; c++) {
                         out[dst + c] += w * blurred[src + c];
                     }

@@ -19,6 +19,7 @@ public final class PipelineMetrics {
     private final LongAdder skipped = new LongAdder();
     private final LongAdder deadLettered = new LongAdder();
     private final LongAdder crfFrames = new LongAdder();
+    private final LongAdder crfWarmStarts = new LongAdder();
     private final LongAdder crfIterations = new LongAdder();
     private final LongAdder crfNanos = new LongAdder();
     private final AtomicLongArray batchesBySize;
@@ -62,6 +63,9 @@ public final class PipelineMetrics {
                 .description("Records sent to the dead-letter topic").register(registry);
         FunctionCounter.builder("segstream.crf.frames", crfFrames, LongAdder::sum)
                 .description("Frames refined by the CRF").register(registry);
+        FunctionCounter.builder("segstream.crf.warm.starts", crfWarmStarts, LongAdder::sum)
+                .description("Frames whose CRF started from the camera's previous marginals (warm-start rate: "
+                        + "this over segstream_crf_frames_total)").register(registry);
         meters = new Meters(
                 Timer.builder("segstream.latency.end.to.end").description("Capture time to mask")
                         .publishPercentileHistogram().register(registry),
@@ -90,8 +94,11 @@ public final class PipelineMetrics {
     }
 
     /** Called once per frame the CRF refined. */
-    public void crfRun(int iterations, long nanos) {
+    public void crfRun(int iterations, boolean warm, long nanos) {
         crfFrames.increment();
+        if (warm) {
+            crfWarmStarts.increment();
+        }
         crfIterations.add(iterations);
         crfNanos.add(nanos);
     }
@@ -100,6 +107,12 @@ public final class PipelineMetrics {
     public double meanCrfIterations() {
         long n = crfFrames.sum();
         return n == 0 ? 0 : (double) crfIterations.sum() / n;
+    }
+
+    /** Share of refined frames that started warm, or 0 before the first. */
+    public double crfWarmStartRate() {
+        long n = crfFrames.sum();
+        return n == 0 ? 0 : (double) crfWarmStarts.sum() / n;
     }
 
     public long framesIn() { return framesIn.sum(); }

@@ -8,6 +8,9 @@ import io.segstream.schemas.v1.Mask;
  * stage is {@link SegmentationStage}; benchmarks put a no-op here to measure Kafka transport alone.
  */
 public interface FrameStage {
-    /** The mask for {@code frame}, which reached the processor at {@code arrivalUs} (epoch microseconds). */
-    Mask segment(ValidFrame frame, long arrivalUs) throws InterruptedException;
+    /**
+     * The mask for {@code frame}, which reached the processor at {@code arrivalUs} (epoch
+     * microseconds); {@code state} holds what the stage carries per camera.
+     */
+    Mask segment(ValidFrame frame, long arrivalUs, CameraState state) throws InterruptedException;
 }

@@ -4,8 +4,9 @@ import io.segstream.codec.FrameCodec.ValidFrame;
 import io.segstream.codec.LabelRle;
 import io.segstream.codec.PixelConverter;
 import io.segstream.codec.RgbImage;
-import io.segstream.crf.CrfParams;
-import io.segstream.crf.DenseCrf;
+import io.segstream.crf.CrfSetup;
+import io.segstream.crf.CrfState;
+import io.segstream.crf.TemporalCrf;
 import io.segstream.inference.DynamicBatcher;
 import io.segstream.inference.FitMode;
 import io.segstream.inference.FrameTranslator;
@@ -28,7 +29,8 @@ import java.util.List;
 /**
  * Frame to Mask, shared by every stream thread: pixels to RGB, the model inputs of the frame
  * through the shared {@link DynamicBatcher}, logits upsampled to the frame and reduced by argmax,
- * optionally refined by the dense CRF, labels run-length encoded with per-class areas, timings and the model's class table. In live
+ * optionally refined by the dense CRF (warm-started from the camera's previous frame, whose state
+ * the camera's task carries), labels run-length encoded with per-class areas, timings and the model's class table. In live
  * mode a frame already older than the maximum age is answered by a SKIPPED_STALE mask instead.
  * Each thread works in buffers of its own ({@link Worker}), reused across frames.
  */
@@ -38,8 +40,6 @@ public final class SegmentationStage implements FrameStage {
     private final ModelInfo modelInfo;
     private final long maxFrameAgeUs;
     private final boolean cocoRle;
-    private final CrfParams crfParams;
-    private final float crfPrune;
     private final PipelineMetrics metrics;
     private final Clock clock;
     private final ThreadLocal<Worker> workers;
@@ -49,18 +49,15 @@ public final class SegmentationStage implements FrameStage {
      */
     public SegmentationStage(DynamicBatcher batcher, ModelCard card, FitMode fit, long maxFrameAgeMs,
             boolean cocoRle, PipelineMetrics metrics, Clock clock) {
-        this(batcher, card, fit, maxFrameAgeMs, cocoRle, null, 0f, metrics, clock);
+        this(batcher, card, fit, maxFrameAgeMs, cocoRle, null, metrics, clock);
     }
 
     /**
-     * @param crfParams the dense CRF's parameters, or null for no CRF (argmax of the logits)
-     * @param crfPrune the CRF's label-pruning probability
+     * @param crf the stream CRF's settings, or null for no CRF (argmax of the logits)
      */
     public SegmentationStage(DynamicBatcher batcher, ModelCard card, FitMode fit, long maxFrameAgeMs,
-            boolean cocoRle, CrfParams crfParams, float crfPrune, PipelineMetrics metrics, Clock clock) {
+            boolean cocoRle, CrfSetup crf, PipelineMetrics metrics, Clock clock) {
         this.cocoRle = cocoRle;
-        this.crfParams = crfParams;
-        this.crfPrune = crfPrune;
         this.batcher = batcher;
         this.card = card;
         this.maxFrameAgeUs = maxFrameAgeMs * 1000;
@@ -68,12 +65,12 @@ public final class SegmentationStage implements FrameStage {
         this.clock = clock;
         this.modelInfo = modelInfo(card);
         this.workers = ThreadLocal.withInitial(() -> new Worker(new FrameTranslator(card, fit),
-                crfParams == null ? null : new DenseCrf(crfParams, crfPrune)));
+                crf == null ? null : crf.newCrf(1)));
     }
 
     /** The mask for {@code valid}, which arrived at the processor at {@code arrivalUs}. */
     @Override
-    public Mask segment(ValidFrame valid, long arrivalUs) throws InterruptedException {
+    public Mask segment(ValidFrame valid, long arrivalUs, CameraState state) throws InterruptedException {
         Frame frame = valid.frame();
         long ageUs = arrivalUs - frame.getCaptureTimeUs();
         if (maxFrameAgeUs > 0 && ageUs > maxFrameAgeUs) {
@@ -107,11 +104,11 @@ public final class SegmentationStage implements FrameStage {
         long crfNanos = 0;
         if (w.crf != null) {
             long c0 = System.nanoTime();
-            w.crf.infer(w.rgb.data(), width, height, w.translator.planes(), card.classCount(), labels);
+            TemporalCrf.Outcome refined = refine(w.crf, frame, w, labels, state);
             crfNanos = System.nanoTime() - c0;
-            crfStats.setIterations(w.crf.lastIterations()).setFinalChange(w.crf.lastChange())
-                    .setColdStartReason("no warm start yet: every frame starts from its own unaries");
-            metrics.crfRun(w.crf.lastIterations(), crfNanos);
+            crfStats.setIterations(refined.iterations()).setFinalChange(refined.finalChange())
+                    .setWarmStart(refined.warm()).setColdStartReason(refined.coldStartReason());
+            metrics.crfRun(refined.iterations(), refined.warm(), crfNanos);
         } else {
             w.translator.argmax(labels);
         }
@@ -143,6 +140,20 @@ public final class SegmentationStage implements FrameStage {
                 .setPostprocessUs((t3 - t2 - crfNanos) / 1000)
                 .setEndToEndUs(nowUs() - frame.getCaptureTimeUs()));
         return mask.build();
+    }
+
+    /** The CRF warm-started from (and updating) the camera's carried state. */
+    private TemporalCrf.Outcome refine(TemporalCrf crf, Frame frame, Worker w, byte[] labels, CameraState state) {
+        CrfState carried = null;
+        if (crf.settings().warmStart()) {
+            carried = CrfState.parse(state.load(frame.getCameraId())).orElse(null);
+        }
+        TemporalCrf.Outcome outcome = crf.refine(w.rgb.data(), frame.getWidth(), frame.getHeight(),
+                w.translator.planes(), card.classCount(), frame.getSequence(), carried, labels);
+        if (outcome.state() != null) {
+            state.save(frame.getCameraId(), outcome.state().toBytes());
+        }
+        return outcome;
     }
 
     private static void addClassAreas(byte[] labels, int pixels, long[] counts, Mask.Builder mask) {
@@ -182,7 +193,7 @@ public final class SegmentationStage implements FrameStage {
     /** One stream thread's buffers. */
     private static final class Worker {
         final FrameTranslator translator;
-        final DenseCrf crf;
+        final TemporalCrf crf;
         final RgbImage rgb = new RgbImage(1, 1);
         final long[] counts = new long[256];
         float[] inputs = new float[0];
@@ -190,7 +201,7 @@ public final class SegmentationStage implements FrameStage {
         byte[] labels = new byte[0];
         byte[] pixelBytes = new byte[0];
 
-        Worker(FrameTranslator translator, DenseCrf crf) {
+        Worker(FrameTranslator translator, TemporalCrf crf) {
             this.translator = translator;
             this.crf = crf;
         }

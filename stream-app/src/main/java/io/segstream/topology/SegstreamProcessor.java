@@ -66,8 +66,7 @@ public final class SegstreamProcessor implements AutoCloseable {
                 config.batchMaxSize(), TimeUnit.MILLISECONDS.toNanos(config.batchMaxDelayMs()), metrics::batchRun);
         Clock clock = Clock.systemUTC();
         SegmentationStage stage = new SegmentationStage(batcher, card, config.fit(), config.maxFrameAgeMs(),
-                config.cocoRle(), config.crfEnabled() ? config.crfParams() : null, config.crfPruneProbability(),
-                metrics, clock);
+                config.cocoRle(), config.crfSetup(), metrics, clock);
         KafkaStreams streams = new KafkaStreams(SegstreamTopology.build(config, stage, metrics, clock), props);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("a stream thread failed; replacing it (its uncommitted records are processed again)", e);
@@ -77,7 +76,7 @@ public final class SegstreamProcessor implements AutoCloseable {
                         + "within %d ms, CRF %s, %d stream threads, %s, %s",
                 config.framesTopic(), config.masksTopic(), config.deadLetterTopic(), card.id(), engine.description(),
                 config.fit().name().toLowerCase(java.util.Locale.ROOT), config.batchMaxSize(), config.batchMaxDelayMs(),
-                config.crfEnabled() ? config.crfParams().iterations() + " iterations" : "off",
+                crfDescription(config.crfSetup()),
                 streamsConfig.getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG),
                 streamsConfig.getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG),
                 config.liveMode() ? "live mode (max frame age " + config.maxFrameAgeMs() + " ms)" : "batch mode");
@@ -138,5 +137,14 @@ public final class SegstreamProcessor implements AutoCloseable {
         }
         batcher.close();
         engine.close();
+    }
+
+    private static String crfDescription(io.segstream.crf.CrfSetup crf) {
+        if (crf == null) {
+            return "off";
+        }
+        return crf.temporal().warmStart()
+                ? "on (warm start, at most " + crf.params().iterations() + " iterations)"
+                : "on (cold, at most " + crf.params().iterations() + " iterations)";
     }
 }

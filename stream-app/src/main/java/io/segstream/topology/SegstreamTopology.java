@@ -15,6 +15,7 @@ import org.apache.kafka.streams.Topology;
  *
  * <pre>
  * frames (bytes) -> validate -> segment -> masks (Mask)
+ *                      |          \ camera-state store (the CRF's warm start, per camera)
  *                      \-> dead-letters (original bytes, reason in headers)
  * </pre>
  */
@@ -33,6 +34,7 @@ public final class SegstreamTopology {
         topology.addSource(SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), config.framesTopic());
         topology.addProcessor(VALIDATE, () -> new FrameValidator(metrics, clock), SOURCE);
         topology.addProcessor(SEGMENT, () -> new SegmentProcessor(stage, metrics, clock), VALIDATE);
+        topology.addStateStore(SegmentProcessor.stateStore(), SEGMENT);
         topology.addSink(MASKS_SINK, config.masksTopic(), new StringSerializer(),
                 ProtobufSerde.masks().serializer(), SEGMENT);
         topology.addSink(DEAD_LETTER_SINK, config.deadLetterTopic(), new StringSerializer(),

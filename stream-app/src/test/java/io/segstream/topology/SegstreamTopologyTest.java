@@ -11,6 +11,8 @@ import io.segstream.codec.ProtobufSerde;
 import io.segstream.codec.VideoSource;
 import io.segstream.config.SegstreamConfig;
 import io.segstream.crf.CrfParams;
+import io.segstream.crf.CrfSetup;
+import io.segstream.crf.TemporalCrf;
 import io.segstream.inference.DynamicBatcher;
 import io.segstream.inference.EngineKind;
 import io.segstream.inference.Engines;
@@ -60,7 +62,7 @@ class SegstreamTopologyTest {
         engine = Engines.open(EngineKind.ONNXRUNTIME, modelDir.resolve("model.onnx"), card.input().itemShape(), 2, 1);
         try (VideoSource video = VideoSource.open(SharedData.path(Assets.VTEST).toString(),
                 PixelFormat.PIXEL_FORMAT_I420)) {
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < 5; i++) {
                 DecodedFrame decoded = video.next();
                 frames.add(FrameIngestor.toFrame(decoded, "lobby", i, "vtest.avi"));
             }
@@ -72,6 +74,10 @@ class SegstreamTopologyTest {
         engine.close();
     }
 
+    static final CrfSetup WARM = new CrfSetup(CrfParams.DEEPLAB, 0.05f, TemporalCrf.Settings.DEFAULT);
+    static final CrfSetup COLD = new CrfSetup(CrfParams.DEEPLAB, 0.05f,
+            TemporalCrf.Settings.DEFAULT.withWarmStart(false));
+
     private record Run(List<TestRecord<String, Mask>> masks, List<TestRecord<String, byte[]>> deadLetters,
             PipelineMetrics metrics) {}
 
@@ -79,7 +85,7 @@ class SegstreamTopologyTest {
         return run(maxFrameAgeMs, null, input);
     }
 
-    private static Run run(long maxFrameAgeMs, CrfParams crf, List<TestRecord<String, byte[]>> input)
+    private static Run run(long maxFrameAgeMs, CrfSetup crf, List<TestRecord<String, byte[]>> input)
             throws Exception {
         SegstreamConfig config = new SegstreamConfig(Map.of(SegstreamConfig.MAX_FRAME_AGE_MS, maxFrameAgeMs));
         FrameTranslator shape = new FrameTranslator(card, FitMode.SQUASH);
@@ -90,8 +96,8 @@ class SegstreamTopologyTest {
         try (DynamicBatcher batcher = new DynamicBatcher(engine, shape.slotSize(), shape.outputSize(), 4, 0,
                 metrics::batchRun);
                 TopologyTestDriver driver = new TopologyTestDriver(SegstreamTopology.build(config,
-                        new SegmentationStage(batcher, card, FitMode.SQUASH, maxFrameAgeMs, true, crf, 0.05f,
-                                metrics, Clock.systemUTC()),
+                        new SegmentationStage(batcher, card, FitMode.SQUASH, maxFrameAgeMs, true, crf, metrics,
+                                Clock.systemUTC()),
                         metrics, Clock.systemUTC()), props)) {
             TestInputTopic<String, byte[]> in = driver.createInputTopic(config.framesTopic(), new StringSerializer(),
                     new ByteArraySerializer());
@@ -156,16 +162,71 @@ class SegstreamTopologyTest {
     @Test
     void refinesMasksWithTheCrfWhenEnabledAndReportsItInTheMask() throws Exception {
         Run plain = run(0, List.of(new TestRecord<>("lobby", frames.get(0).toByteArray())));
-        Run refined = run(0, CrfParams.DEEPLAB, List.of(new TestRecord<>("lobby", frames.get(0).toByteArray())));
+        Run refined = run(0, WARM, List.of(new TestRecord<>("lobby", frames.get(0).toByteArray())));
         Mask without = plain.masks().get(0).value();
         Mask with = refined.masks().get(0).value();
         assertEquals(false, without.getCrf().getApplied());
         assertEquals(0, without.getTimings().getCrfUs());
         assertTrue(with.getCrf().getApplied());
-        assertEquals(5, with.getCrf().getIterations());
+        assertTrue(with.getCrf().getIterations() >= 1 && with.getCrf().getIterations() <= 5);
+        assertEquals(false, with.getCrf().getWarmStart());
+        assertTrue(with.getCrf().getColdStartReason().startsWith("first frame"), with.getCrf().getColdStartReason());
         assertTrue(with.getTimings().getCrfUs() > 0);
         assertTrue(!with.getData().equals(without.getData()), "the CRF changed some labels");
         assertEquals(480L * 360, with.getClassAreasList().stream().mapToLong(ClassArea::getPixels).sum());
+    }
+
+    @Test
+    void warmStartsEachCameraFromItsOwnPreviousFrame() throws Exception {
+        List<TestRecord<String, byte[]>> input = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            input.add(new TestRecord<>("lobby", frames.get(i).toByteArray()));
+            input.add(new TestRecord<>("hall", frames.get(i).toBuilder().setCameraId("hall").build().toByteArray()));
+        }
+        input.add(new TestRecord<>("lobby", frames.get(4).toByteArray())); // frame 3 never arrived
+        List<Mask> masks = run(0, WARM, input).masks().stream().map(TestRecord::value).toList();
+        assertEquals(7, masks.size());
+        for (int i = 0; i < 2; i++) {
+            Mask first = masks.get(i);
+            assertEquals(false, first.getCrf().getWarmStart(), first.getCameraId());
+            assertTrue(first.getCrf().getColdStartReason().startsWith("first frame"), first.getCrf().getColdStartReason());
+        }
+        for (int i = 2; i < 6; i++) {
+            Mask next = masks.get(i);
+            assertTrue(next.getCrf().getWarmStart(), next.getCameraId() + " " + next.getSequence() + ": "
+                    + next.getCrf().getColdStartReason());
+            assertEquals("", next.getCrf().getColdStartReason());
+            assertTrue(next.getCrf().getIterations() >= 1);
+        }
+        Mask afterGap = masks.get(6);
+        assertEquals(false, afterGap.getCrf().getWarmStart());
+        assertEquals("gap in sequence: previous 2, this 4", afterGap.getCrf().getColdStartReason());
+    }
+
+    @Test
+    void losingTheCarriedStateCostsOneColdFrameAndNeverAWrongMask() throws Exception {
+        List<TestRecord<String, byte[]>> all = new ArrayList<>();
+        for (Frame f : frames) {
+            all.add(new TestRecord<>("lobby", f.toByteArray()));
+        }
+        // The camera's task ran frames 0-4 warm; a restart or rebalance loses the in-memory store
+        // before frame 3: the new owner sees frames 3 and 4 with no state.
+        List<Mask> warm = run(0, WARM, all).masks().stream().map(TestRecord::value).toList();
+        List<Mask> restarted = run(0, WARM, all.subList(3, 5)).masks().stream().map(TestRecord::value).toList();
+        Mask coldAlone = run(0, COLD, all.subList(3, 4)).masks().get(0).value();
+        Mask lost = restarted.get(0);
+        assertEquals(3, lost.getSequence());
+        assertEquals(false, lost.getCrf().getWarmStart());
+        assertTrue(lost.getCrf().getColdStartReason().startsWith("first frame"), lost.getCrf().getColdStartReason());
+        assertEquals(coldAlone.getData(), lost.getData(), "the frame after the loss gets exactly a cold CRF's mask");
+        assertTrue(restarted.get(1).getCrf().getWarmStart(), "and the next frame is warm again");
+        byte[] fromWarm = LabelRle.decode(warm.get(3).getData().toByteArray(), 480, 360);
+        byte[] fromCold = LabelRle.decode(lost.getData().toByteArray(), 480, 360);
+        int same = 0;
+        for (int p = 0; p < fromWarm.length; p++) {
+            same += fromWarm[p] == fromCold[p] ? 1 : 0;
+        }
+        assertTrue(same >= 0.99 * fromWarm.length, "warm and cold masks of frame 3 agree on " + same + " pixels");
     }
 
     @Test

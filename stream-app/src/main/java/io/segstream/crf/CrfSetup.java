@@ -1,0 +1,12 @@
+package io.segstream.crf;
+
+/**
+ * Everything the pipeline needs to build a stream CRF: the model (kernels, weights, iteration
+ * cap), label pruning, and the temporal warm start.
+ */
+public record CrfSetup(CrfParams params, float pruneProbability, TemporalCrf.Settings temporal) {
+    /** A stream CRF on {@code threads} threads for one stream thread. */
+    public TemporalCrf newCrf(int threads) {
+        return new TemporalCrf(new DenseCrf(params, pruneProbability, threads), temporal);
+    }
+}

@@ -1,0 +1,242 @@
+package io.segstream.crf;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.segstream.SharedData;
+import io.segstream.assets.Assets;
+import io.segstream.codec.RgbImage;
+import io.segstream.inference.EngineKind;
+import io.segstream.inference.Engines;
+import io.segstream.inference.FitMode;
+import io.segstream.inference.FrameTranslator;
+import io.segstream.inference.InferenceEngine;
+import io.segstream.inference.InputView;
+import io.segstream.model.ModelCard;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The warm start and its cold-start rules on real consecutive frames with DeepLab's logits. */
+class TemporalCrfTest {
+    @TempDir
+    static Path modelDir;
+    static FrameTranslator translator;
+    static InferenceEngine engine;
+    static List<RgbImage> vtest;
+
+    @BeforeAll
+    static void load() throws Exception {
+        SharedData.importModel(modelDir);
+        ModelCard card = ModelCard.read(modelDir.resolve("model.json"));
+        translator = new FrameTranslator(card, FitMode.TILE);
+        engine = Engines.open(EngineKind.ONNXRUNTIME, modelDir.resolve("model.onnx"), card.input().itemShape(), 2, 1);
+        vtest = SharedData.frames(SharedData.path(Assets.VTEST), 100, 4, 1);
+    }
+
+    @AfterAll
+    static void close() {
+        engine.close();
+    }
+
+    static float[] logits(RgbImage frame) {
+        List<InputView> views = translator.plan(frame.width(), frame.height());
+        float[] inputs = new float[views.size() * translator.slotSize()];
+        translator.writeInputs(frame, views, inputs, 0);
+        translator.stitch(engine.infer(inputs, views.size()), 0, views, frame.width(), frame.height());
+        return Arrays.copyOf(translator.planes(), 21 * frame.width() * frame.height());
+    }
+
+    private static TemporalCrf.Outcome refine(TemporalCrf crf, RgbImage frame, long sequence, CrfState carried,
+            byte[] labels) {
+        return crf.refine(frame.data(), frame.width(), frame.height(), logits(frame), 21, sequence, carried, labels);
+    }
+
+    private static double agreement(byte[] a, byte[] b) {
+        int same = 0;
+        for (int p = 0; p < a.length; p++) {
+            same += a[p] == b[p] ? 1 : 0;
+        }
+        return (double) same / a.length;
+    }
+
+    @Test
+    void startsColdOnTheFirstFrameAfterAGapAndAfterASizeChangeAndWarmOtherwise() {
+        try (TemporalCrf crf = new TemporalCrf(new DenseCrf(CrfParams.DEEPLAB, 0.05f), TemporalCrf.Settings.DEFAULT)) {
+            RgbImage f0 = vtest.get(0);
+            byte[] labels = new byte[f0.width() * f0.height()];
+            TemporalCrf.Outcome first = refine(crf, f0, 10, null, labels);
+            assertFalse(first.warm());
+            assertTrue(first.coldStartReason().startsWith("first frame"), first.coldStartReason());
+            TemporalCrf.Outcome second = refine(crf, vtest.get(1), 11, first.state(), labels);
+            assertTrue(second.warm(), second.coldStartReason());
+            assertEquals("", second.coldStartReason());
+            TemporalCrf.Outcome gap = refine(crf, vtest.get(3), 13, second.state(), labels);
+            assertFalse(gap.warm());
+            assertEquals("gap in sequence: previous 11, this 13", gap.coldStartReason());
+            TemporalCrf.Outcome replay = refine(crf, vtest.get(3), 13, gap.state(), labels);
+            assertFalse(replay.warm(), "a frame processed again (after an aborted transaction) never warms from itself");
+            RgbImage half = halve(vtest.get(2));
+            byte[] small = new byte[half.width() * half.height()];
+            TemporalCrf.Outcome resized = refine(crf, half, 14, gap.state(), small);
+            assertFalse(resized.warm());
+            assertEquals("size change: " + f0.width() + "x" + f0.height() + " to " + half.width() + "x"
+                    + half.height(), resized.coldStartReason());
+        }
+    }
+
+    /** The warm-start issue's bar: >= 99.3% argmax agreement with a converged cold CRF. */
+    @Test
+    void oneWarmIterationPerFrameStaysWithinTheAgreementBarOfTheConvergedCrf() {
+        try (DenseCrf crf = new DenseCrf(CrfParams.DEEPLAB, 0.05f)) {
+            CrfState carried = null;
+            for (int i = 0; i < vtest.size(); i++) {
+                RgbImage frame = vtest.get(i);
+                int n = frame.width() * frame.height();
+                crf.prepare(frame.data(), frame.width(), frame.height(), logits(frame), 21);
+                byte[] converged = new byte[n];
+                crf.initFromUnaries();
+                crf.iterate(20);
+                crf.argmax(converged);
+                byte[] labels = new byte[n];
+                if (carried == null) {
+                    crf.initFromUnaries();
+                    crf.iterate(5);
+                } else {
+                    crf.initWarm(carried, TemporalCrf.Settings.DEFAULT.weight());
+                    crf.iterate(1);
+                    double agreement = agreement(labels(crf, n), converged);
+                    System.out.printf("frame %d, one warm iteration: %.4f of pixels agree with 20 cold ones%n", i,
+                            agreement);
+                    assertTrue(agreement >= 0.993, "frame " + i + ": " + agreement);
+                }
+                crf.argmax(labels);
+                carried = crf.saveState(frame.width(), frame.height(), i, labels);
+            }
+        }
+    }
+
+    private static byte[] labels(DenseCrf crf, int n) {
+        byte[] labels = new byte[n];
+        crf.argmax(labels);
+        return labels;
+    }
+
+    @Test
+    void updatingTheLatticeFromThePreviousFrameKeepsTheLabelsOfAFreshBuild() {
+        try (DenseCrf updated = new DenseCrf(CrfParams.DEEPLAB, 0.05f);
+                DenseCrf fresh = new DenseCrf(CrfParams.DEEPLAB, 0.05f)) {
+            for (int i = 0; i < vtest.size(); i++) {
+                RgbImage frame = vtest.get(i);
+                int w = frame.width();
+                int h = frame.height();
+                float[] logits = logits(frame);
+                updated.prepare(frame.data(), w, h, logits, 21, true);
+                assertEquals(i == 0, updated.lastBuildFull(), "frame " + i + " updates the previous lattice");
+                fresh.prepare(frame.data(), w, h, logits, 21, false);
+                byte[] a = new byte[w * h];
+                byte[] b = new byte[w * h];
+                updated.initFromUnaries();
+                updated.iterate(5);
+                updated.argmax(a);
+                fresh.initFromUnaries();
+                fresh.iterate(5);
+                fresh.argmax(b);
+                double agreement = agreement(a, b);
+                System.out.printf("frame %d: updated lattice agrees with a fresh one on %.5f of pixels%n", i, agreement);
+                assertTrue(agreement >= 0.995, "frame " + i + ": " + agreement);
+            }
+        }
+    }
+
+    @Test
+    void theCarriedStateHoldsTheLabelsAndRoundTripsThroughItsBytes() {
+        RgbImage frame = vtest.get(0);
+        int n = frame.width() * frame.height();
+        try (DenseCrf crf = new DenseCrf(CrfParams.DEEPLAB, 0.05f)) {
+            byte[] labels = new byte[n];
+            crf.infer(frame.data(), frame.width(), frame.height(), logits(frame), 21, labels);
+            CrfState state = crf.saveState(frame.width(), frame.height(), 7, labels);
+            CrfState parsed = CrfState.parse(state.toBytes()).orElseThrow();
+            assertEquals(7, parsed.sequence());
+            assertEquals(crf.activeLabels(), parsed.labelCount());
+            assertEquals((long) n * (1 + parsed.labelCount()) + parsed.labelCount() + 18, state.toBytes().length,
+                    "one byte per pixel for the labels and one per pixel and carried label");
+            for (int p = 0; p < n; p++) {
+                assertEquals(labels[p] & 0xFF, parsed.finalLabel(p));
+                int best = 0;
+                for (int k = 1; k < parsed.labelCount(); k++) {
+                    if (parsed.logMarginal(p, k) > parsed.logMarginal(p, best)) {
+                        best = k;
+                    }
+                }
+                assertEquals(0f, parsed.logMarginal(p, best), "the carried log-marginals are relative to the best");
+                assertEquals(labels[p] & 0xFF, parsed.label(best), "pixel " + p);
+            }
+            byte[] truncated = Arrays.copyOf(state.toBytes(), state.toBytes().length - 1);
+            assertTrue(CrfState.parse(truncated).isEmpty());
+            byte[] otherVersion = state.toBytes().clone();
+            otherVersion[0] = 2;
+            assertTrue(CrfState.parse(otherVersion).isEmpty());
+            assertTrue(CrfState.parse(new byte[3]).isEmpty());
+        }
+    }
+
+    /**
+     * megamind.avi cuts at frames 1, 98, 154 and 200 (mean colour change 33-43 levels against at
+     * most 5.2 elsewhere; the whole clip is in benchmarks/RESULTS.md). Around two of them, the cut
+     * frame and only it starts cold.
+     */
+    @Test
+    void detectsTheSceneCutsOfMegamindAndStaysWarmThroughCameraMotion() {
+        for (int cut : new int[] {98, 154}) {
+            List<RgbImage> window = SharedData.frames(SharedData.path(Assets.MEGAMIND), cut - 3, 6, 1);
+            try (TemporalCrf crf = new TemporalCrf(new DenseCrf(CrfParams.DEEPLAB, 0.05f, 2),
+                    TemporalCrf.Settings.DEFAULT)) {
+                CrfState state = null;
+                for (int i = 0; i < window.size(); i++) {
+                    RgbImage frame = window.get(i);
+                    int sequence = cut - 3 + i;
+                    TemporalCrf.Outcome o = refine(crf, frame, sequence, state, new byte[frame.width() * frame.height()]);
+                    state = o.state();
+                    System.out.printf("megamind %d: disagreement %.3f, %s%n", sequence, o.disagreement(),
+                            o.warm() ? "warm" : o.coldStartReason());
+                    if (i == 0) {
+                        assertFalse(o.warm());
+                    } else if (sequence == cut) {
+                        assertFalse(o.warm(), "cut at " + cut);
+                        assertTrue(o.coldStartReason().startsWith("scene cut"), o.coldStartReason());
+                    } else {
+                        assertTrue(o.warm(), sequence + ": " + o.coldStartReason());
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void rejectsSettingsOutsideTheirRanges() {
+        assertThrows(IllegalArgumentException.class, () -> new TemporalCrf.Settings(true, 0f, 0.001f, 0.3f, true));
+        assertThrows(IllegalArgumentException.class, () -> new TemporalCrf.Settings(true, 1f, 1f, 0.3f, true));
+        assertThrows(IllegalArgumentException.class, () -> new TemporalCrf.Settings(true, 1f, 0.001f, 0f, true));
+    }
+
+    private static RgbImage halve(RgbImage src) {
+        RgbImage dst = new RgbImage(src.width() / 2, src.height() / 2);
+        for (int y = 0; y < dst.height(); y++) {
+            for (int x = 0; x < dst.width(); x++) {
+                for (int c = 0; c < 3; c++) {
+                    dst.data()[3 * (y * dst.width() + x) + c] = (byte) src.get(2 * x, 2 * y, c);
+                }
+            }
+        }
+        return dst;
+    }
+}
