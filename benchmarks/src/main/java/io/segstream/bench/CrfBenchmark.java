@@ -103,19 +103,19 @@ public class CrfBenchmark {
         crf.prepare(frame.data(), w, h, logits, labels);
     }
 
-    int width() {
+    public int width() {
         return frame.width();
     }
 
-    int height() {
+    public int height() {
         return frame.height();
     }
 
-    byte[] rgb() {
+    public byte[] rgb() {
         return frame.data();
     }
 
-    float[] logits() {
+    public float[] logits() {
         return logits;
     }
 

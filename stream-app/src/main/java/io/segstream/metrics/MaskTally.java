@@ -17,6 +17,9 @@ public final class MaskTally {
     private long[] latenciesUs = new long[1024];
     private int latencyCount;
     private final long[] timingSumsUs = new long[5];
+    private long crfFrames;
+    private long crfWarmFrames;
+    private long crfIterations;
 
     /** Per-camera figures. */
     public static final class Camera {
@@ -87,6 +90,26 @@ public final class MaskTally {
         timingSumsUs[2] += mask.getTimings().getInferenceUs();
         timingSumsUs[3] += mask.getTimings().getCrfUs();
         timingSumsUs[4] += mask.getTimings().getPostprocessUs();
+        if (mask.getCrf().getApplied()) {
+            crfFrames++;
+            crfWarmFrames += mask.getCrf().getWarmStart() ? 1 : 0;
+            crfIterations += mask.getCrf().getIterations();
+        }
+    }
+
+    /** Masks the CRF refined. */
+    public synchronized long crfFrames() {
+        return crfFrames;
+    }
+
+    /** Share (0..1) of CRF-refined masks that started warm; 0 with none. */
+    public synchronized double crfWarmShare() {
+        return crfFrames == 0 ? 0 : (double) crfWarmFrames / crfFrames;
+    }
+
+    /** Mean mean-field iterations per CRF-refined mask; 0 with none. */
+    public synchronized double crfMeanIterations() {
+        return crfFrames == 0 ? 0 : (double) crfIterations / crfFrames;
     }
 
     /**
