@@ -261,7 +261,7 @@ public final class WarmStartRun {
             }
             for (int t = 0; t < timed.length; t++) {
                 long t0 = System.nanoTime();
-                TemporalCrf.Outcome o = timed[t].refine(image.data(), w, h, logits, 21, frames, timedState[t], labels);
+                TemporalCrf.Outcome o = timed[t].refine(clip, image.data(), w, h, logits, 21, frames, timedState[t], labels);
                 long t1 = System.nanoTime();
                 timedState[t] = o.state();
                 if (frames > 0) { // the first frame is cold for all
@@ -382,7 +382,7 @@ public final class WarmStartRun {
         for (Iterator<Sample> it = open("megamind", Integer.MAX_VALUE); it.hasNext(); frame++) {
             RgbImage image = it.next().image();
             byte[] labels = new byte[image.width() * image.height()];
-            TemporalCrf.Outcome o = crf.refine(image.data(), image.width(), image.height(), logits(image), 21, frame,
+            TemporalCrf.Outcome o = crf.refine("megamind", image.data(), image.width(), image.height(), logits(image), 21, frame,
                     state, labels);
             state = o.state();
             double colour = previous == null ? 0 : meanColourChange(previous, image);
@@ -421,7 +421,7 @@ public final class WarmStartRun {
             iterations = 0;
             for (int i = 0; i < frames.size(); i++) {
                 long t0 = System.nanoTime();
-                TemporalCrf.Outcome o = warm.refine(frames.get(i).data(), 640, 480, logits.get(i), 21, i, state, labels);
+                TemporalCrf.Outcome o = warm.refine("vtest_720p", frames.get(i).data(), 640, 480, logits.get(i), 21, i, state, labels);
                 long t1 = System.nanoTime();
                 cold.infer(frames.get(i).data(), 640, 480, logits.get(i), 21, labels);
                 long t2 = System.nanoTime();

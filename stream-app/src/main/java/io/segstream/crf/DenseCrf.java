@@ -14,7 +14,7 @@ package io.segstream.crf;
  * <p>One instance per thread; buffers are sized once per frame size and label count and reused.
  */
 public final class DenseCrf implements AutoCloseable {
-    private final PermutohedralLattice appearance = new PermutohedralLattice(5);
+    private Appearance app = new Appearance();
     private final PermutohedralLattice smoothness = new PermutohedralLattice(2);
     private final CrfParams params;
     private int pixels;
@@ -34,10 +34,7 @@ public final class DenseCrf implements AutoCloseable {
     private final float pruneLogGap;
     private final Parallel parallel;
     private static final float MAX_LATTICE_GROWTH = 1.5f;
-    private byte[] previousRgb = new byte[0];
     private int[] changedPixels = new int[0];
-    private int appWidth = -1;
-    private int appHeight = -1;
     private boolean lastBuildFull;
     private int smoothWidth = -1;
     private int smoothHeight = -1;
@@ -126,17 +123,19 @@ public final class DenseCrf implements AutoCloseable {
             }
         }
         if (!(reuseLattice && updateAppearance(rgb, width, height))) {
-            appearance.init(appFeatures, n);
+            app.lattice.init(appFeatures, n);
             lastBuildFull = true;
         }
-        if (previousRgb.length < n * 3) {
-            previousRgb = new byte[n * 3];
+        if (app.previousRgb.length < n * 3) {
+            app.previousRgb = new byte[n * 3];
+        }
+        if (changedPixels.length < n) {
             changedPixels = new int[n];
         }
-        System.arraycopy(rgb, 0, previousRgb, 0, n * 3);
-        appWidth = width;
-        appHeight = height;
-        normalisation(appearance, appNorm);
+        System.arraycopy(rgb, 0, app.previousRgb, 0, n * 3);
+        app.width = width;
+        app.height = height;
+        normalisation(app.lattice, appNorm);
         // The smoothness kernel sees positions only: its lattice is the same for every frame of a size.
         if (width != smoothWidth || height != smoothHeight || params.thetaGamma() != smoothTheta) {
             smoothness.init(smoothFeatures, n);
@@ -156,12 +155,13 @@ public final class DenseCrf implements AutoCloseable {
 
     /** Re-embeds the pixels whose colour changed; false when a full build is due instead. */
     private boolean updateAppearance(byte[] rgb, int width, int height) {
-        if (width != appWidth || height != appHeight || appearance.growth() > MAX_LATTICE_GROWTH) {
+        if (width != app.width || height != app.height || app.lattice.growth() > MAX_LATTICE_GROWTH) {
             return false;
         }
         int n = width * height;
         int count = 0;
         int limit = n / 2;
+        byte[] previousRgb = app.previousRgb;
         for (int p = 0, b = 0; p < n; p++, b += 3) {
             if (rgb[b] != previousRgb[b] || rgb[b + 1] != previousRgb[b + 1] || rgb[b + 2] != previousRgb[b + 2]) {
                 if (count == limit) {
@@ -170,9 +170,33 @@ public final class DenseCrf implements AutoCloseable {
                 changedPixels[count++] = p;
             }
         }
-        appearance.update(appFeatures, changedPixels, count);
+        app.lattice.update(appFeatures, changedPixels, count);
         lastBuildFull = false;
         return true;
+    }
+
+    /**
+     * The appearance lattice of one stream of frames (a camera) and the frame it was built for,
+     * which {@link #prepare(byte[], int, int, float[], int, boolean)} updates instead of
+     * rebuilding. A DenseCrf owns one; a caller serving several cameras can keep one per camera
+     * and hand the camera's in with {@link #useAppearance} (about 50 bytes per pixel).
+     */
+    public static final class Appearance {
+        private final PermutohedralLattice lattice = new PermutohedralLattice(5);
+        private byte[] previousRgb = new byte[0];
+        private int width = -1;
+        private int height = -1;
+
+        /** Forgets the frame, so the next prepare builds the lattice anew (for reuse by another camera). */
+        public void forget() {
+            width = -1;
+            height = -1;
+        }
+    }
+
+    /** The appearance lattice the next {@link #prepare} builds or updates. */
+    public void useAppearance(Appearance appearance) {
+        app = appearance;
     }
 
     /** True when the last {@link #prepare} built the appearance lattice from scratch. */
@@ -262,7 +286,7 @@ public final class DenseCrf implements AutoCloseable {
         int n = pixels;
         int l = labels;
         java.util.Arrays.fill(message, 0, n * l, 0f);
-        addMessage(appearance, appNorm, params.w1());
+        addMessage(app.lattice, appNorm, params.w1());
         addMessage(smoothness, smoothNorm, params.w2());
         java.util.Arrays.fill(changes, 0f);
         java.util.Arrays.fill(flips, 0);

@@ -17,7 +17,7 @@ public final class TemporalCrf implements AutoCloseable {
      * @param flipShare iterations stop once one changes the label of at most this share of pixels
      * @param sceneCut a frame whose unaries disagree with the carried labels on more than this
      *     share of pixels starts cold
-     * @param reuseLattice update the appearance lattice of the thread's previous frame when it
+     * @param reuseLattice update the camera's appearance lattice from its previous frame when it
      *     has the same size, re-embedding only pixels whose colour changed
      *     ({@link DenseCrf#prepare(byte[], int, int, float[], int, boolean)})
      */
@@ -50,8 +50,13 @@ public final class TemporalCrf implements AutoCloseable {
     public record Outcome(int iterations, boolean warm, String coldStartReason, float finalChange,
             float disagreement, boolean latticeReused, CrfState state) {}
 
+    /** Appearance lattices kept per instance (per stream thread), one per camera, least recently used out. */
+    static final int LATTICES_KEPT = 4;
+
     private final DenseCrf crf;
     private final Settings settings;
+    private final java.util.LinkedHashMap<String, DenseCrf.Appearance> lattices =
+            new java.util.LinkedHashMap<>(16, 0.75f, true);
 
     /** @param crf the CRF to drive; its {@code iterations} parameter is the cap per frame */
     public TemporalCrf(DenseCrf crf, Settings settings) {
@@ -66,12 +71,16 @@ public final class TemporalCrf implements AutoCloseable {
     /**
      * Refines one frame of a camera and writes its labels.
      *
+     * @param camera the camera's id (whose appearance lattice to update)
      * @param carried the camera's state from its previous refined frame, or null
      * @return what happened, with the state to carry to the camera's next frame (null when warm
      *     start is off)
      */
-    public Outcome refine(byte[] rgb, int width, int height, float[] logitPlanes, int labelCount, long sequence,
-            CrfState carried, byte[] labelsOut) {
+    public Outcome refine(String camera, byte[] rgb, int width, int height, float[] logitPlanes, int labelCount,
+            long sequence, CrfState carried, byte[] labelsOut) {
+        if (settings.reuseLattice()) {
+            crf.useAppearance(latticeOf(camera));
+        }
         crf.prepare(rgb, width, height, logitPlanes, labelCount, settings.reuseLattice());
         String cold = coldStartReason(width, height, sequence, carried);
         float disagreement = Float.NaN;
@@ -93,6 +102,27 @@ public final class TemporalCrf implements AutoCloseable {
         CrfState next = settings.warmStart() ? crf.saveState(width, height, sequence, labelsOut) : null;
         return new Outcome(iterations, cold == null, cold == null ? "" : cold, crf.lastChange(), disagreement,
                 !crf.lastBuildFull(), next);
+    }
+
+    /**
+     * The camera's own appearance lattice, so that a thread serving several cameras in turn still
+     * updates each camera's lattice from that camera's previous frame; the least recently used
+     * camera's is handed over (and rebuilt) beyond {@value #LATTICES_KEPT}.
+     */
+    private DenseCrf.Appearance latticeOf(String camera) {
+        DenseCrf.Appearance lattice = lattices.get(camera);
+        if (lattice == null) {
+            if (lattices.size() < LATTICES_KEPT) {
+                lattice = new DenseCrf.Appearance();
+            } else {
+                var eldest = lattices.entrySet().iterator();
+                lattice = eldest.next().getValue();
+                eldest.remove();
+                lattice.forget();
+            }
+            lattices.put(camera, lattice);
+        }
+        return lattice;
     }
 
     private String coldStartReason(int width, int height, long sequence, CrfState carried) {

@@ -148,7 +148,7 @@ public final class SegmentationStage implements FrameStage {
         if (crf.settings().warmStart()) {
             carried = CrfState.parse(state.load(frame.getCameraId())).orElse(null);
         }
-        TemporalCrf.Outcome outcome = crf.refine(w.rgb.data(), frame.getWidth(), frame.getHeight(),
+        TemporalCrf.Outcome outcome = crf.refine(frame.getCameraId(), w.rgb.data(), frame.getWidth(), frame.getHeight(),
                 w.translator.planes(), card.classCount(), frame.getSequence(), carried, labels);
         if (outcome.state() != null) {
             state.save(frame.getCameraId(), outcome.state().toBytes());

@@ -56,7 +56,7 @@ class TemporalCrfTest {
 
     private static TemporalCrf.Outcome refine(TemporalCrf crf, RgbImage frame, long sequence, CrfState carried,
             byte[] labels) {
-        return crf.refine(frame.data(), frame.width(), frame.height(), logits(frame), 21, sequence, carried, labels);
+        return crf.refine("cam", frame.data(), frame.width(), frame.height(), logits(frame), 21, sequence, carried, labels);
     }
 
     private static double agreement(byte[] a, byte[] b) {
@@ -152,6 +152,28 @@ class TemporalCrfTest {
                 double agreement = agreement(a, b);
                 System.out.printf("frame %d: updated lattice agrees with a fresh one on %.5f of pixels%n", i, agreement);
                 assertTrue(agreement >= 0.995, "frame " + i + ": " + agreement);
+            }
+        }
+    }
+
+    @Test
+    void aThreadServingTwoCamerasInTurnUpdatesEachCamerasOwnLattice() {
+        List<RgbImage> traffic = SharedData.frames(SharedData.path(Assets.CAR_TRAFFIC), 30, 3, 1);
+        try (TemporalCrf crf = new TemporalCrf(new DenseCrf(CrfParams.DEEPLAB, 0.05f), TemporalCrf.Settings.DEFAULT)) {
+            CrfState lobby = null;
+            CrfState street = null;
+            for (int i = 0; i < 3; i++) {
+                RgbImage a = vtest.get(i);
+                RgbImage b = traffic.get(i);
+                TemporalCrf.Outcome oa = crf.refine("lobby", a.data(), a.width(), a.height(), logits(a), 21, i, lobby,
+                        new byte[a.width() * a.height()]);
+                TemporalCrf.Outcome ob = crf.refine("street", b.data(), b.width(), b.height(), logits(b), 21, i, street,
+                        new byte[b.width() * b.height()]);
+                lobby = oa.state();
+                street = ob.state();
+                assertEquals(i > 0, oa.latticeReused(), "lobby frame " + i);
+                assertEquals(i > 0, ob.latticeReused(), "street frame " + i);
+                assertEquals(i > 0, oa.warm() && ob.warm());
             }
         }
     }
