@@ -40,12 +40,14 @@ public final class CrfQuality {
     private static final int CAR = 7;
     private static final CrfParams[] SETS = {
         CrfParams.DEEPLAB,
-        new CrfParams(3f, 121f, 5f, 3f, 3f, 5),
-        new CrfParams(5f, 121f, 5f, 3f, 3f, 5),
-        new CrfParams(4f, 80f, 13f, 3f, 3f, 5),
+        CrfParams.DEEPLAB.withIterations(1),
+        CrfParams.DEEPLAB.withIterations(2),
         new CrfParams(4f, 50f, 5f, 3f, 3f, 5),
-        new CrfParams(4f, 121f, 10f, 3f, 3f, 5),
-        new CrfParams(2f, 121f, 5f, 1f, 3f, 5),
+        new CrfParams(4f, 30f, 5f, 3f, 3f, 5),
+        new CrfParams(4f, 20f, 5f, 3f, 3f, 5),
+        new CrfParams(4f, 30f, 10f, 3f, 3f, 5),
+        new CrfParams(4f, 30f, 5f, 3f, 3f, 2),
+        new CrfParams(2f, 30f, 5f, 3f, 3f, 5),
     };
 
     private CrfQuality() {}
@@ -93,8 +95,9 @@ public final class CrfQuality {
             davis[0] = davis(engine, translator, crfs, data, "lucia", PERSON);
             davis[1] = davis(engine, translator, crfs, data, "car-shadow", CAR);
             for (int i = 0; i <= SETS.length; i++) {
-                String name = i == 0 ? "off" : String.format(Locale.ROOT, "%.0f, %.0f, %.0f, %.0f, %.0f", SETS[i - 1].w1(),
-                        SETS[i - 1].thetaAlpha(), SETS[i - 1].thetaBeta(), SETS[i - 1].w2(), SETS[i - 1].thetaGamma());
+                String name = i == 0 ? "off" : String.format(Locale.ROOT, "%.0f, %.0f, %.0f, %.0f, %.0f; %d it", SETS[i - 1].w1(),
+                        SETS[i - 1].thetaAlpha(), SETS[i - 1].thetaBeta(), SETS[i - 1].w2(), SETS[i - 1].thetaGamma(),
+                        SETS[i - 1].iterations());
                 System.out.printf(Locale.ROOT, "%-44s %8.4f %10.4f %12.4f %12.4f%n", name, voc[i].meanIou(),
                         voc[i].iou(PERSON), davis[0][i], davis[1][i]);
             }
