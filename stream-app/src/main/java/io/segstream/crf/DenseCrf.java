@@ -122,15 +122,15 @@ public final class DenseCrf implements AutoCloseable {
                 smoothFeatures[2 * p + 1] = y * ig;
             }
         }
+        if (changedPixels.length < n) {
+            changedPixels = new int[n];
+        }
         if (!(reuseLattice && updateAppearance(rgb, width, height))) {
             app.lattice.init(appFeatures, n);
             lastBuildFull = true;
         }
         if (app.previousRgb.length < n * 3) {
             app.previousRgb = new byte[n * 3];
-        }
-        if (changedPixels.length < n) {
-            changedPixels = new int[n];
         }
         System.arraycopy(rgb, 0, app.previousRgb, 0, n * 3);
         app.width = width;

@@ -37,6 +37,13 @@ public final class PermutohedralLattice {
     private final int[] rank;
     private final float[] bary;
     private final int[] key;
+    private final int[] n1;                  // neighbour keys, reused
+    private final int[] n2;
+    private final int[] hashMultipliers;
+    private final int[] lastRem0;            // the previous point's simplex
+    private final int[] lastRank;
+    private boolean previousSimplex;
+    private int lastPoint;
 
     public PermutohedralLattice(int dimensions) {
         if (dimensions < 1 || dimensions > 16) {
@@ -72,14 +79,6 @@ public final class PermutohedralLattice {
         }
         lastRank = new int[d + 1];
     }
-
-    private final int[] n1;
-    private final int[] n2;
-    private final int[] hashMultipliers;
-    private final int[] lastRem0;
-    private final int[] lastRank;
-    private boolean previousSimplex;
-    private int lastPoint;
 
     /** Feature dimensions. */
     public int dimensions() {
@@ -206,7 +205,7 @@ public final class PermutohedralLattice {
         bary[0] += 1f + bary[d + 1];
         // The simplex's d+1 vertices: remainder-k points, found or added in the hash table; the
         // same as the previous point's when both lie in one simplex (neighbouring pixels of a
-        // smooth region usually do), which saves the d+1 lookups.
+        // flat region can), which saves the d+1 lookups.
         int o = p * stride;
         if (previousSimplex && Arrays.equals(rem0, lastRem0) && Arrays.equals(rank, lastRank)) {
             System.arraycopy(offsets, lastPoint * stride, offsets, o, stride);
