@@ -7,18 +7,7 @@ import io.segstream.codec.RgbImage;
 import io.segstream.codec.VideoSource;
 import io.segstream.crf.CrfParams;
 import io.segstream.crf.DenseCrf;
-import io.segstream.inference.EngineKind;
-import io.segstream.inference.Engines;
-import io.segstream.inference.FitMode;
-import io.segstream.inference.FrameTranslator;
-import io.segstream.inference.InferenceEngine;
-import io.segstream.inference.InputView;
-import io.segstream.model.ModelCard;
-import io.segstream.model.ModelImporter;
 import io.segstream.schemas.v1.PixelFormat;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -84,20 +73,10 @@ public class CrfBenchmark {
             }
         }
         frame = resize(full, w, h);
-        Path modelDir = Files.createTempDirectory("segstream-crf-bench");
-        ModelImporter.importModel(assets.resolve(Assets.DEEPLAB_ONNX), modelDir, ModelImporter.Options.none());
-        ModelCard card = ModelCard.read(modelDir.resolve(ModelImporter.CARD_FILE));
-        FrameTranslator translator = new FrameTranslator(card, FitMode.TILE);
-        List<InputView> views = translator.plan(w, h);
-        float[] inputs = new float[views.size() * translator.slotSize()];
-        translator.writeInputs(frame, views, inputs, 0);
-        try (InferenceEngine engine = Engines.open(EngineKind.ONNXRUNTIME, modelDir.resolve(ModelImporter.MODEL_FILE),
-                card.input().itemShape(), 2, 1)) {
-            float[] outputs = engine.infer(inputs, views.size());
-            translator.stitch(outputs, 0, views, w, h);
+        try (CrfInputs inputs = CrfInputs.open(assets)) {
+            labels = inputs.card().classCount();
+            logits = inputs.logits(frame);
         }
-        labels = card.classCount();
-        logits = java.util.Arrays.copyOf(translator.planes(), labels * w * h);
         crf = new DenseCrf(CrfParams.DEEPLAB, prune, threads);
         out = new byte[w * h];
         crf.prepare(frame.data(), w, h, logits, labels);

@@ -1,7 +1,6 @@
 package io.segstream.bench;
 
 import io.segstream.assets.AssetResolver;
-import io.segstream.assets.Assets;
 import io.segstream.codec.ImageFiles;
 import io.segstream.codec.LabelMap;
 import io.segstream.codec.MaskPng;
@@ -9,14 +8,7 @@ import io.segstream.codec.RgbImage;
 import io.segstream.crf.CrfParams;
 import io.segstream.crf.DenseCrf;
 import io.segstream.eval.ConfusionMatrix;
-import io.segstream.inference.EngineKind;
-import io.segstream.inference.Engines;
-import io.segstream.inference.FitMode;
-import io.segstream.inference.FrameTranslator;
-import io.segstream.inference.InferenceEngine;
-import io.segstream.inference.InputView;
 import io.segstream.model.ModelCard;
-import io.segstream.model.ModelImporter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -54,18 +46,13 @@ public final class CrfQuality {
 
     public static void main(String[] args) throws Exception {
         AssetResolver assets = AssetResolver.fromEnvironment(null);
-        Path data = Path.of(System.getProperty("segstream.data.dir", System.getenv().getOrDefault("SEGSTREAM_DATA_DIR",
-                "../shared/data")));
-        Path modelDir = Files.createTempDirectory("segstream-crf-quality");
-        ModelImporter.importModel(assets.resolve(Assets.DEEPLAB_ONNX), modelDir, ModelImporter.Options.none());
-        ModelCard card = ModelCard.read(modelDir.resolve(ModelImporter.CARD_FILE));
-        FrameTranslator translator = new FrameTranslator(card, FitMode.TILE);
+        Path data = CrfInputs.dataDir();
         DenseCrf[] crfs = new DenseCrf[SETS.length];
         for (int i = 0; i < SETS.length; i++) {
             crfs[i] = new DenseCrf(SETS[i], 0.05f, Runtime.getRuntime().availableProcessors());
         }
-        try (InferenceEngine engine = Engines.open(EngineKind.ONNXRUNTIME, modelDir.resolve(ModelImporter.MODEL_FILE),
-                card.input().itemShape(), Runtime.getRuntime().availableProcessors(), 1)) {
+        try (CrfInputs inputs = CrfInputs.open(assets)) {
+            ModelCard card = inputs.card();
             ConfusionMatrix[] voc = new ConfusionMatrix[SETS.length + 1];
             for (int i = 0; i < voc.length; i++) {
                 voc[i] = new ConfusionMatrix(21);
@@ -76,7 +63,7 @@ public final class CrfQuality {
                 LabelMap truth = MaskPng.decode(Files.readAllBytes(data.resolve("voc-sample/SegmentationClass/" + id
                         + ".png")));
                 RgbImage image = ImageFiles.read(file);
-                byte[][] results = segment(engine, translator, crfs, image);
+                byte[][] results = segment(inputs, crfs, image);
                 for (int i = 0; i < results.length; i++) {
                     voc[i].add(truth.labels(), results[i], 255);
                 }
@@ -92,8 +79,8 @@ public final class CrfQuality {
             System.out.printf("%-44s %8s %10s %12s %12s%n", "CRF (w1, theta_a, theta_b, w2, theta_g)", "VOC mIoU",
                     "VOC person", "lucia person", "car-shadow car");
             double[][] davis = new double[2][];
-            davis[0] = davis(engine, translator, crfs, data, "lucia", PERSON);
-            davis[1] = davis(engine, translator, crfs, data, "car-shadow", CAR);
+            davis[0] = davis(inputs, crfs, data, "lucia", PERSON);
+            davis[1] = davis(inputs, crfs, data, "car-shadow", CAR);
             for (int i = 0; i <= SETS.length; i++) {
                 String name = i == 0 ? "off" : String.format(Locale.ROOT, "%.0f, %.0f, %.0f, %.0f, %.0f; %d it", SETS[i - 1].w1(),
                         SETS[i - 1].thetaAlpha(), SETS[i - 1].thetaBeta(), SETS[i - 1].w2(), SETS[i - 1].thetaGamma(),
@@ -108,40 +95,26 @@ public final class CrfQuality {
     }
 
     /** Labels without CRF (index 0) and with each parameter set. */
-    private static byte[][] segment(InferenceEngine engine, FrameTranslator translator, DenseCrf[] crfs,
-            RgbImage image) {
+    private static byte[][] segment(CrfInputs inputs, DenseCrf[] crfs, RgbImage image) {
         int w = image.width();
         int h = image.height();
-        List<InputView> views = translator.plan(w, h);
-        float[] inputs = new float[views.size() * translator.slotSize()];
-        translator.writeInputs(image, views, inputs, 0);
-        float[] out = new float[0];
-        for (int start = 0; start < views.size(); start += 8) {
-            int n = Math.min(8, views.size() - start);
-            float[] chunk = java.util.Arrays.copyOfRange(inputs, start * translator.slotSize(),
-                    (start + n) * translator.slotSize());
-            float[] o = engine.infer(chunk, n);
-            out = java.util.Arrays.copyOf(out, out.length + o.length);
-            System.arraycopy(o, 0, out, out.length - o.length, o.length);
-        }
-        translator.stitch(out, 0, views, w, h);
+        float[] planes = inputs.logits(image);
         byte[][] results = new byte[crfs.length + 1][w * h];
-        translator.argmax(results[0]);
-        float[] planes = translator.planes();
+        inputs.argmax(results[0]);
         for (int i = 0; i < crfs.length; i++) {
             crfs[i].infer(image.data(), w, h, planes, 21, results[i + 1]);
         }
         return results;
     }
 
-    private static double[] davis(InferenceEngine engine, FrameTranslator translator, DenseCrf[] crfs, Path data,
+    private static double[] davis(CrfInputs inputs, DenseCrf[] crfs, Path data,
             String sequence, int cls) throws Exception {
         long[] inter = new long[crfs.length + 1];
         long[] union = new long[crfs.length + 1];
         for (Path file : list(data.resolve("davis2016-sample/JPEGImages/480p/" + sequence))) {
             LabelMap truth = MaskPng.decode(Files.readAllBytes(data.resolve("davis2016-sample/Annotations/480p/"
                     + sequence + "/" + file.getFileName().toString().replace(".jpg", ".png"))));
-            byte[][] results = segment(engine, translator, crfs, ImageFiles.read(file));
+            byte[][] results = segment(inputs, crfs, ImageFiles.read(file));
             for (int i = 0; i < results.length; i++) {
                 for (int p = 0; p < results[i].length; p++) {
                     boolean t = truth.labels()[p] != 0;

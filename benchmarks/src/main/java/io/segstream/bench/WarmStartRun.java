@@ -14,14 +14,6 @@ import io.segstream.crf.CrfParams;
 import io.segstream.crf.CrfState;
 import io.segstream.crf.DenseCrf;
 import io.segstream.crf.TemporalCrf;
-import io.segstream.inference.EngineKind;
-import io.segstream.inference.Engines;
-import io.segstream.inference.FitMode;
-import io.segstream.inference.FrameTranslator;
-import io.segstream.inference.InferenceEngine;
-import io.segstream.inference.InputView;
-import io.segstream.model.ModelCard;
-import io.segstream.model.ModelImporter;
 import io.segstream.schemas.v1.PixelFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,28 +61,20 @@ public final class WarmStartRun {
     /** The product's defaults (the pipeline's TemporalCrf settings). */
     static final TemporalCrf.Settings PRODUCT = TemporalCrf.Settings.DEFAULT;
 
-    private final FrameTranslator translator;
-    private final InferenceEngine engine;
+    private final CrfInputs inputs;
     private final Path data;
     private final AssetResolver assets;
 
-    private WarmStartRun(FrameTranslator translator, InferenceEngine engine, Path data, AssetResolver assets) {
-        this.translator = translator;
-        this.engine = engine;
+    private WarmStartRun(CrfInputs inputs, Path data, AssetResolver assets) {
+        this.inputs = inputs;
         this.data = data;
         this.assets = assets;
     }
 
     public static void main(String[] args) throws Exception {
         AssetResolver assets = AssetResolver.fromEnvironment(null);
-        Path data = Path.of(System.getProperty("segstream.data.dir", System.getenv().getOrDefault("SEGSTREAM_DATA_DIR",
-                "../shared/data")));
-        Path modelDir = Files.createTempDirectory("segstream-warm-start");
-        ModelImporter.importModel(assets.resolve(Assets.DEEPLAB_ONNX), modelDir, ModelImporter.Options.none());
-        ModelCard card = ModelCard.read(modelDir.resolve(ModelImporter.CARD_FILE));
-        try (InferenceEngine engine = Engines.open(EngineKind.ONNXRUNTIME, modelDir.resolve(ModelImporter.MODEL_FILE),
-                card.input().itemShape(), 2, 1)) {
-            WarmStartRun run = new WarmStartRun(new FrameTranslator(card, FitMode.TILE), engine, data, assets);
+        try (CrfInputs inputs = CrfInputs.open(assets)) {
+            WarmStartRun run = new WarmStartRun(inputs, CrfInputs.dataDir(), assets);
             if (args.length > 0 && args[0].equals("cuts")) {
                 run.cuts();
                 return;
@@ -153,14 +137,7 @@ public final class WarmStartRun {
     }
 
     private float[] logits(RgbImage image) {
-        int w = image.width();
-        int h = image.height();
-        List<InputView> views = translator.plan(w, h);
-        float[] inputs = new float[views.size() * translator.slotSize()];
-        translator.writeInputs(image, views, inputs, 0);
-        float[] out = engine.infer(inputs, views.size());
-        translator.stitch(out, 0, views, w, h);
-        return Arrays.copyOf(translator.planes(), 21 * w * h);
+        return inputs.logits(image);
     }
 
     /** A warm variant's carried state and running totals. */
@@ -228,7 +205,7 @@ public final class WarmStartRun {
             crf.argmax(reference);
             byte[] labels = new byte[n];
             // no CRF, and cold with fixed iteration counts
-            translator.argmax(labels);
+            inputs.argmax(labels);
             score(none, labels, reference, still, sample.truth(), truthClass);
             crf.initFromUnaries();
             crf.argmax(labels);

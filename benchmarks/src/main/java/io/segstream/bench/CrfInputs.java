@@ -1,0 +1,82 @@
+package io.segstream.bench;
+
+import io.segstream.assets.AssetResolver;
+import io.segstream.assets.Assets;
+import io.segstream.codec.RgbImage;
+import io.segstream.inference.EngineKind;
+import io.segstream.inference.Engines;
+import io.segstream.inference.FitMode;
+import io.segstream.inference.FrameTranslator;
+import io.segstream.inference.InferenceEngine;
+import io.segstream.inference.InputView;
+import io.segstream.model.ModelCard;
+import io.segstream.model.ModelImporter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What the CRF harnesses share: the data directory, and DeepLab's logits for a frame (the default
+ * model imported into a temporary directory, ONNX Runtime on 2 threads, {@code --fit tile}), as
+ * the pipeline computes them before its CRF.
+ */
+final class CrfInputs implements AutoCloseable {
+    private final ModelCard card;
+    private final FrameTranslator translator;
+    private final InferenceEngine engine;
+
+    private CrfInputs(ModelCard card, InferenceEngine engine) {
+        this.card = card;
+        this.translator = new FrameTranslator(card, FitMode.TILE);
+        this.engine = engine;
+    }
+
+    /** -Dsegstream.data.dir, else SEGSTREAM_DATA_DIR, else ../shared/data. */
+    static Path dataDir() {
+        return Path.of(System.getProperty("segstream.data.dir", System.getenv().getOrDefault("SEGSTREAM_DATA_DIR",
+                "../shared/data")));
+    }
+
+    static CrfInputs open(AssetResolver assets) throws IOException {
+        Path modelDir = Files.createTempDirectory("segstream-crf-inputs");
+        ModelImporter.importModel(assets.resolve(Assets.DEEPLAB_ONNX), modelDir, ModelImporter.Options.none());
+        ModelCard card = ModelCard.read(modelDir.resolve(ModelImporter.CARD_FILE));
+        return new CrfInputs(card, Engines.open(EngineKind.ONNXRUNTIME, modelDir.resolve(ModelImporter.MODEL_FILE),
+                card.input().itemShape(), 2, 1));
+    }
+
+    ModelCard card() {
+        return card;
+    }
+
+    /** The network's own labels for the frame {@link #logits} last ran on. */
+    void argmax(byte[] labels) {
+        translator.argmax(labels);
+    }
+
+    /** Class planes {@code [label][height][width]} of the image's upsampled logits (a copy). */
+    float[] logits(RgbImage image) {
+        int w = image.width();
+        int h = image.height();
+        List<InputView> views = translator.plan(w, h);
+        float[] inputs = new float[views.size() * translator.slotSize()];
+        translator.writeInputs(image, views, inputs, 0);
+        float[] out = new float[0];
+        for (int start = 0; start < views.size(); start += 8) { // at most 8 inputs per engine call
+            int n = Math.min(8, views.size() - start);
+            float[] o = engine.infer(Arrays.copyOfRange(inputs, start * translator.slotSize(),
+                    (start + n) * translator.slotSize()), n);
+            out = Arrays.copyOf(out, out.length + o.length);
+            System.arraycopy(o, 0, out, out.length - o.length, o.length);
+        }
+        translator.stitch(out, 0, views, w, h);
+        return Arrays.copyOf(translator.planes(), card.classCount() * w * h);
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
+}
