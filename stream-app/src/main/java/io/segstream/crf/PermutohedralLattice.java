@@ -227,6 +227,125 @@ public final class PermutohedralLattice {
     }
 
     /**
+     * The splat for up to 8 channels (a CRF frame rarely keeps more labels): a point's values are
+     * loaded once into locals and reused for its d+1 corners, instead of re-read from the array
+     * for each corner (the JIT cannot prove that the stores into {@code target} leave {@code in}
+     * alone). The channel tests are the same for every point, so they predict perfectly.
+     */
+    private void splatFew(int from, int to, float[] target, float[] in, float[] scale, int channels) {
+        int stride = d + 1;
+        for (int p = from; p < to; p++) {
+            int src = p * channels;
+            float s = scale == null ? 1f : scale[p];
+            float v0 = in[src] * s;
+            float v1 = channels > 1 ? in[src + 1] * s : 0f;
+            float v2 = channels > 2 ? in[src + 2] * s : 0f;
+            float v3 = channels > 3 ? in[src + 3] * s : 0f;
+            float v4 = channels > 4 ? in[src + 4] * s : 0f;
+            float v5 = channels > 5 ? in[src + 5] * s : 0f;
+            float v6 = channels > 6 ? in[src + 6] * s : 0f;
+            float v7 = channels > 7 ? in[src + 7] * s : 0f;
+            int o = p * stride;
+            for (int k = 0; k <= d; k++) {
+                int dst = (offsets[o + k] + 1) * channels;
+                float w = weights[o + k];
+                target[dst] += w * v0;
+                if (channels > 1) {
+                    target[dst + 1] += w * v1;
+                    if (channels > 2) {
+                        target[dst + 2] += w * v2;
+                        if (channels > 3) {
+                            target[dst + 3] += w * v3;
+                            if (channels > 4) {
+                                target[dst + 4] += w * v4;
+                                if (channels > 5) {
+                                    target[dst + 5] += w * v5;
+                                    if (channels > 6) {
+                                        target[dst + 6] += w * v6;
+                                        if (channels > 7) {
+                                            target[dst + 7] += w * v7;
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The slice for up to 8 channels: a point's sums over its corners stay in locals and are
+     * written once, instead of d+1 read-modify-writes of {@code out}.
+     */
+    private void sliceFew(int from, int to, float[] blurred, float[] scale, float[] out, float gain,
+            boolean accumulate, int channels) {
+        int stride = d + 1;
+        for (int p = from; p < to; p++) {
+            float a0 = 0f;
+            float a1 = 0f;
+            float a2 = 0f;
+            float a3 = 0f;
+            float a4 = 0f;
+            float a5 = 0f;
+            float a6 = 0f;
+            float a7 = 0f;
+            int o = p * stride;
+            for (int k = 0; k <= d; k++) {
+                int src = (offsets[o + k] + 1) * channels;
+                float w = weights[o + k];
+                a0 += w * blurred[src];
+                if (channels > 1) {
+                    a1 += w * blurred[src + 1];
+                    if (channels > 2) {
+                        a2 += w * blurred[src + 2];
+                        if (channels > 3) {
+                            a3 += w * blurred[src + 3];
+                            if (channels > 4) {
+                                a4 += w * blurred[src + 4];
+                                if (channels > 5) {
+                                    a5 += w * blurred[src + 5];
+                                    if (channels > 6) {
+                                        a6 += w * blurred[src + 6];
+                                        if (channels > 7) {
+                                            a7 += w * blurred[src + 7];
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            float s = (scale == null ? 1f : scale[p]) * gain;
+            int dst = p * channels;
+            out[dst] = (accumulate ? out[dst] : 0f) + s * a0;
+            if (channels > 1) {
+                out[dst + 1] = (accumulate ? out[dst + 1] : 0f) + s * a1;
+            }
+            if (channels > 2) {
+                out[dst + 2] = (accumulate ? out[dst + 2] : 0f) + s * a2;
+            }
+            if (channels > 3) {
+                out[dst + 3] = (accumulate ? out[dst + 3] : 0f) + s * a3;
+            }
+            if (channels > 4) {
+                out[dst + 4] = (accumulate ? out[dst + 4] : 0f) + s * a4;
+            }
+            if (channels > 5) {
+                out[dst + 5] = (accumulate ? out[dst + 5] : 0f) + s * a5;
+            }
+            if (channels > 6) {
+                out[dst + 6] = (accumulate ? out[dst + 6] : 0f) + s * a6;
+            }
+            if (channels > 7) {
+                out[dst + 7] = (accumulate ? out[dst + 7] : 0f) + s * a7;
+            }
+        }
+    }
+
+    /**
      * Links vertices {@code from..vertices} to their neighbours along each lattice direction, and
      * older vertices to them (lattice neighbours are mutual: if u is v's predecessor along a
      * direction, v is u's successor).
@@ -366,6 +485,10 @@ public final class PermutohedralLattice {
         parallel.forRange(points, (from, to, worker) -> {
             float[] target = worker == 0 ? values : partials[worker - 1];
             java.util.Arrays.fill(target, 0, size, 0f);
+            if (channels <= 8) {
+                splatFew(from, to, target, in, scale, channels);
+                return;
+            }
             for (int p = from; p < to; p++) {
                 int src = p * channels;
                 float s = scale == null ? 1f : scale[p];
@@ -407,6 +530,10 @@ public final class PermutohedralLattice {
         float[] blurred = buffers[(d + 1) & 1];
         float alpha = 1f / (1f + (float) Math.pow(2, -d));
         parallel.forRange(points, (from, to, worker) -> {
+            if (channels <= 8) {
+                sliceFew(from, to, blurred, scale, out, weight * alpha, accumulate, channels);
+                return;
+            }
             for (int p = from; p < to; p++) {
                 int dst = p * channels;
                 if (!accumulate) {
