@@ -106,7 +106,7 @@ public final class SegstreamConfig extends AbstractConfig {
             .define(CRF, Type.STRING, "off", enumValidator(OnOff.values()), Importance.HIGH,
                     "Refine each mask with the fully connected CRF (on) or take the argmax of the upsampled logits "
                             + "(off, the default until the CRF is fast enough for real time: a warm-started 640x480 "
-                            + "frame costs about 65 ms on 2 cores today, and DeepLab's published parameters erase "
+                            + "frame costs about 60 ms on 2 cores today, and DeepLab's published parameters erase "
                             + "small and thin objects).")
             .define(CRF_ITERATIONS, Type.INT, CrfParams.DEEPLAB.iterations(), Range.between(0, 100), Importance.MEDIUM,
                     "Most mean-field iterations per frame; fewer run once the labels stop changing "
