@@ -40,7 +40,6 @@ public final class DenseCrf implements AutoCloseable {
     private int smoothHeight = -1;
     private float smoothTheta = -1f;
     private int[] active = new int[0];   // original label of each active label
-    private int allLabels;
     private float lastChange;
     private int lastFlips;
     private int lastIterations;
@@ -104,7 +103,6 @@ public final class DenseCrf implements AutoCloseable {
             boolean reuseLattice) {
         int n = width * height;
         pixels = n;
-        allLabels = labelCount;
         labels = selectLabels(logitPlanes, n, labelCount);
         ensure(n, labels);
         float ia = 1f / params.thetaAlpha();
@@ -474,11 +472,6 @@ public final class DenseCrf implements AutoCloseable {
     /** Largest change of any marginal in the last iteration. */
     public float lastChange() {
         return lastChange;
-    }
-
-    /** Share of pixels whose label the last iteration changed. */
-    public float lastFlipShare() {
-        return pixels == 0 ? 0f : (float) lastFlips / pixels;
     }
 
     public int lastIterations() {
