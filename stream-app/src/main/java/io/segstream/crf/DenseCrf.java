@@ -124,7 +124,7 @@ public final class DenseCrf implements AutoCloseable {
             changedPixels = new int[n];
         }
         if (!(reuseLattice && updateAppearance(rgb, width, height))) {
-            app.lattice.init(appFeatures, n);
+            app.lattice.init(appFeatures, n, parallel);
             lastBuildFull = true;
         }
         if (app.previousRgb.length < n * 3) {
@@ -136,7 +136,7 @@ public final class DenseCrf implements AutoCloseable {
         normalisation(app.lattice, appNorm);
         // The smoothness kernel sees positions only: its lattice is the same for every frame of a size.
         if (width != smoothWidth || height != smoothHeight || params.thetaGamma() != smoothTheta) {
-            smoothness.init(smoothFeatures, n);
+            smoothness.init(smoothFeatures, n, parallel);
             normalisation(smoothness, smoothNorm);
             smoothWidth = width;
             smoothHeight = height;
@@ -283,31 +283,43 @@ public final class DenseCrf implements AutoCloseable {
     private void update() {
         int n = pixels;
         int l = labels;
-        java.util.Arrays.fill(message, 0, n * l, 0f);
-        addMessage(app.lattice, appNorm, params.w1());
-        addMessage(smoothness, smoothNorm, params.w2());
+        // The appearance message overwrites the last one, the smoothness message adds to it.
+        app.lattice.filter(q, appNorm, message, params.w1(), false, l, parallel);
+        smoothness.filter(q, smoothNorm, message, params.w2(), true, l, parallel);
         java.util.Arrays.fill(changes, 0f);
         java.util.Arrays.fill(flips, 0);
+        // The softmax fused with the bookkeeping: one pass that reads the unaries, messages and old
+        // marginals once and writes the new marginals (scaled holds a pixel's sums, then its exps).
         parallel.forRange(n, (from, to, worker) -> {
             float largest = 0f;
             int flipped = 0;
             for (int p = from; p < to; p++) {
                 int o = p * l;
-                softmaxInto(o, scaled);
+                float max = Float.NEGATIVE_INFINITY;
                 int before = 0;
                 int after = 0;
                 for (int k = 0; k < l; k++) {
-                    float d = Math.abs(scaled[o + k] - q[o + k]);
-                    if (d > largest) {
-                        largest = d;
+                    float v = unary[o + k] + message[o + k];
+                    scaled[o + k] = v;
+                    if (v > max) {
+                        max = v;
+                        after = k;
                     }
                     if (q[o + k] > q[o + before]) {
                         before = k;
                     }
-                    if (scaled[o + k] > scaled[o + after]) {
-                        after = k;
-                    }
-                    q[o + k] = scaled[o + k];
+                }
+                float sum = 0f;
+                for (int k = 0; k < l; k++) {
+                    float e = FastExp.exp(scaled[o + k] - max);
+                    scaled[o + k] = e;
+                    sum += e;
+                }
+                float inv = 1f / sum;
+                for (int k = 0; k < l; k++) {
+                    float updated = scaled[o + k] * inv;
+                    largest = Math.max(largest, Math.abs(updated - q[o + k]));
+                    q[o + k] = updated;
                 }
                 if (before != after) {
                     flipped++;
@@ -476,10 +488,6 @@ public final class DenseCrf implements AutoCloseable {
 
     public int lastIterations() {
         return lastIterations;
-    }
-
-    private void addMessage(PermutohedralLattice lattice, float[] norm, float weight) {
-        lattice.filter(q, norm, message, weight, true, labels, parallel);
     }
 
     /** out[o..o+l) = softmax(unary + message) of the pixel whose values start at o. */

@@ -18,32 +18,21 @@ public final class PermutohedralLattice {
     private final int d;
     private final float[] scale;
     private final int[] canonical;
+    private final int[] hashMultipliers;
 
     private int points;
-    private int vertices;
     private int builtVertices;
     private int[] offsets = new int[0];      // points x (d+1): vertex index of each simplex corner
     private float[] weights = new float[0];  // points x (d+1): barycentric weight of each corner
     private int[][] neighbours;              // per direction, vertices x 2: vertex before and after
-    private int[] keys = new int[0];         // vertices x d
-    private int[] table = new int[0];        // open addressing, per slot: vertex index + 1 (0 = empty), key hash
+    private final VertexTable table;
+    private Embedder[] embedders;            // one per build worker; worker 0 inserts into table
+    private int[][] renumbering = new int[0][];
     private float[] values = new float[0];
     private float[] scratch = new float[0];
     private float[][] partials = new float[0][];
-
-    // per-point work arrays (d+1 long), reused
-    private final float[] elevated;
-    private final int[] rem0;
-    private final int[] rank;
-    private final float[] bary;
-    private final int[] key;
     private final int[] n1;                  // neighbour keys, reused
     private final int[] n2;
-    private final int[] hashMultipliers;
-    private final int[] lastRem0;            // the previous point's simplex
-    private final int[] lastRank;
-    private boolean previousSimplex;
-    private int lastPoint;
 
     public PermutohedralLattice(int dimensions) {
         if (dimensions < 1 || dimensions > 16) {
@@ -64,20 +53,15 @@ public final class PermutohedralLattice {
                 canonical[i * (d + 1) + j] = i - (d + 1);
             }
         }
-        elevated = new float[d + 1];
-        rem0 = new int[d + 1];
-        rank = new int[d + 1];
-        bary = new float[d + 2];
-        key = new int[d];
         neighbours = new int[d + 1][0];
         n1 = new int[d];
         n2 = new int[d];
-        lastRem0 = new int[d + 1];
         hashMultipliers = new int[d];
         for (int i = d - 1, m = 2531011; i >= 0; i--, m *= 2531011) {
             hashMultipliers[i] = m;
         }
-        lastRank = new int[d + 1];
+        table = new VertexTable(d, hashMultipliers);
+        embedders = new Embedder[] {new Embedder(d, scale, canonical, table)};
     }
 
     /** Feature dimensions. */
@@ -87,7 +71,7 @@ public final class PermutohedralLattice {
 
     /** Lattice vertices of the last {@link #init}, for statistics. */
     public int vertices() {
-        return vertices;
+        return table.count;
     }
 
     /**
@@ -95,29 +79,67 @@ public final class PermutohedralLattice {
      * widths) are {@code features[i * d .. i * d + d)}.
      */
     public void init(float[] features, int n) {
+        init(features, n, SERIAL);
+    }
+
+    /**
+     * {@link #init(float[], int)} with the points split across {@code parallel}'s workers: each
+     * embeds its range into a vertex table of its own (worker 0 into the lattice's), then the
+     * other workers' vertices are merged into the lattice's table (a few thousand lookups against
+     * the hundreds of thousands the embedding made) and their points' corners renumbered.
+     */
+    void init(float[] features, int n, Parallel parallel) {
         points = n;
         int stride = d + 1;
         if (offsets.length < n * stride) {
             offsets = new int[n * stride];
             weights = new float[n * stride];
         }
-        // Sized for the last build's vertices, not the points: a frame has far fewer vertices than
-        // pixels (8,006 for 307,200 at 640x480), and a table that fits in cache is what makes
-        // insertion fast. It grows by rehashing when needed.
-        int capacity = Integer.highestOneBit(Math.max(1024, builtVertices)) * 4; // slots, two ints each
-        if (table.length != 2 * capacity) {
-            table = new int[2 * capacity];
-            keys = new int[(capacity / 2 + 1) * d];
-        } else {
-            Arrays.fill(table, 0);
+        int workers = parallel.workers();
+        if (embedders.length < workers) {
+            embedders = Arrays.copyOf(embedders, workers);
+            renumbering = Arrays.copyOf(renumbering, workers);
+            for (int w = 1; w < workers; w++) {
+                if (embedders[w] == null) {
+                    embedders[w] = new Embedder(d, scale, canonical, new VertexTable(d, hashMultipliers));
+                    renumbering[w] = new int[0];
+                }
+            }
         }
-        vertices = 0;
-        previousSimplex = false;
-        for (int p = 0; p < n; p++) {
-            embed(features, p);
+        for (int w = 0; w < workers; w++) {
+            // Sized for the last build's vertices, not the points: a frame has far fewer vertices
+            // than pixels (8,006 for 307,200 at 640x480), and a table that fits in cache is what
+            // makes insertion fast. It grows by rehashing when needed.
+            embedders[w].table.clear(builtVertices);
+            embedders[w].previousSimplex = false;
         }
+        parallel.forRange(n, (from, to, worker) -> {
+            Embedder embedder = embedders[worker];
+            for (int p = from; p < to; p++) {
+                embedder.embed(features, p, offsets, weights);
+            }
+        });
+        for (int w = 1; w < workers; w++) {
+            VertexTable own = embedders[w].table;
+            if (renumbering[w].length < own.count) {
+                renumbering[w] = new int[Math.max(own.count, renumbering[w].length * 3 / 2)];
+            }
+            for (int v = 0; v < own.count; v++) {
+                renumbering[w][v] = table.findOrAdd(own.keys, v * d);
+            }
+        }
+        // The same n and workers split the points into the same ranges as the embedding did.
+        parallel.forRange(n, (from, to, worker) -> {
+            if (worker == 0) {
+                return;
+            }
+            int[] global = renumbering[worker];
+            for (int i = from * stride; i < to * stride; i++) {
+                offsets[i] = global[offsets[i]];
+            }
+        });
         linkNeighbours(0);
-        builtVertices = vertices;
+        builtVertices = table.count;
     }
 
     /**
@@ -128,101 +150,140 @@ public final class PermutohedralLattice {
      * permutohedral approximation of the same Gaussian (tested against a fresh build).
      */
     public void update(float[] features, int[] changed, int count) {
-        int from = vertices;
-        previousSimplex = false;
+        int from = table.count;
+        Embedder embedder = embedders[0];
+        embedder.previousSimplex = false;
         for (int i = 0; i < count; i++) {
-            embed(features, changed[i]);
+            embedder.embed(features, changed[i], offsets, weights);
         }
         linkNeighbours(from);
     }
 
     /** Vertices now over vertices after the last full {@link #init}: what updates have added. */
     public float growth() {
-        return builtVertices == 0 ? Float.POSITIVE_INFINITY : (float) vertices / builtVertices;
+        return builtVertices == 0 ? Float.POSITIVE_INFINITY : (float) table.count / builtVertices;
     }
 
-    /** Finds the simplex enclosing point {@code p}: its corners' vertices and barycentric weights. */
-    private void embed(float[] features, int p) {
-        int stride = d + 1;
-        float down = 1f / (d + 1);
-        // Elevate onto the hyperplane H_d (coordinates sum to zero).
-        float sm = 0;
-        for (int j = d; j > 0; j--) {
-            float cf = features[p * d + j - 1] * scale[j - 1];
-            elevated[j] = sm - j * cf;
-            sm += cf;
+    /**
+     * One build worker's embedding: its work arrays (d+1 long) and the vertex table it fills.
+     * Static, with its own references to the lattice's constants: reaching them through an outer
+     * instance made the single-threaded build 20% slower (40 -> 48-50 ms at 640x480).
+     */
+    private static final class Embedder {
+        private final int d;
+        private final float[] scale;
+        private final int[] canonical;
+        private final VertexTable table;
+        private final float[] elevated;
+        private final int[] rem0;
+        private final int[] rank;
+        private final float[] bary;
+        private final int[] key;
+        private final int[] lastRem0; // the previous point's simplex
+        private final int[] lastRank;
+        private boolean previousSimplex;
+        private int lastPoint;
+
+        Embedder(int d, float[] scale, int[] canonical, VertexTable table) {
+            this.d = d;
+            this.scale = scale;
+            this.canonical = canonical;
+            this.table = table;
+            elevated = new float[d + 1];
+            rem0 = new int[d + 1];
+            rank = new int[d + 1];
+            bary = new float[d + 2];
+            key = new int[d];
+            lastRem0 = new int[d + 1];
+            lastRank = new int[d + 1];
         }
-        elevated[0] = sm;
-        // Nearest remainder-0 point, then the rank (sort order) of the differences.
-        int sum = 0;
-        for (int i = 0; i <= d; i++) {
-            // the multiple of d+1 nearest to elevated[i] (ties down), without Math.floor/ceil
-            float v = down * elevated[i];
-            int fl = (int) v;
-            if (v < fl) {
-                fl--;
+
+        /**
+         * Finds the simplex enclosing point {@code p}: its corners' vertices (in this embedder's
+         * table) and barycentric weights.
+         */
+        void embed(float[] features, int p, int[] offsets, float[] weights) {
+            int stride = d + 1;
+            float down = 1f / (d + 1);
+            // Elevate onto the hyperplane H_d (coordinates sum to zero).
+            float sm = 0;
+            for (int j = d; j > 0; j--) {
+                float cf = features[p * d + j - 1] * scale[j - 1];
+                elevated[j] = sm - j * cf;
+                sm += cf;
             }
-            int r = (v - fl > 0.5f ? fl + 1 : fl) * (d + 1);
-            rem0[i] = r;
-            sum += r;
-        }
-        sum /= d + 1;
-        Arrays.fill(rank, 0);
-        for (int i = 0; i < d; i++) {
-            float di = elevated[i] - rem0[i];
-            for (int j = i + 1; j <= d; j++) {
-                int before = di < elevated[j] - rem0[j] ? 1 : 0; // branch-free: the order is data, not pattern
-                rank[i] += before;
-                rank[j] += 1 - before;
-            }
-        }
-        if (sum > 0) {
+            elevated[0] = sm;
+            // Nearest remainder-0 point, then the rank (sort order) of the differences.
+            int sum = 0;
             for (int i = 0; i <= d; i++) {
-                if (rank[i] >= d + 1 - sum) {
-                    rem0[i] -= d + 1;
-                    rank[i] += sum - (d + 1);
-                } else {
-                    rank[i] += sum;
+                // the multiple of d+1 nearest to elevated[i] (ties down), without Math.floor/ceil
+                float v = down * elevated[i];
+                int fl = (int) v;
+                if (v < fl) {
+                    fl--;
                 }
+                int r = (v - fl > 0.5f ? fl + 1 : fl) * (d + 1);
+                rem0[i] = r;
+                sum += r;
             }
-        } else if (sum < 0) {
-            for (int i = 0; i <= d; i++) {
-                if (rank[i] < -sum) {
-                    rem0[i] += d + 1;
-                    rank[i] += d + 1 + sum;
-                } else {
-                    rank[i] += sum;
-                }
-            }
-        }
-        // Barycentric coordinates of the point in its simplex.
-        Arrays.fill(bary, 0f);
-        for (int i = 0; i <= d; i++) {
-            float v = (elevated[i] - rem0[i]) * down;
-            bary[d - rank[i]] += v;
-            bary[d + 1 - rank[i]] -= v;
-        }
-        bary[0] += 1f + bary[d + 1];
-        // The simplex's d+1 vertices: remainder-k points, found or added in the hash table; the
-        // same as the previous point's when both lie in one simplex (neighbouring pixels of a
-        // flat region can), which saves the d+1 lookups.
-        int o = p * stride;
-        if (previousSimplex && Arrays.equals(rem0, lastRem0) && Arrays.equals(rank, lastRank)) {
-            System.arraycopy(offsets, lastPoint * stride, offsets, o, stride);
-            System.arraycopy(bary, 0, weights, o, stride);
-            lastPoint = p;
-            return;
-        }
-        System.arraycopy(rem0, 0, lastRem0, 0, stride);
-        System.arraycopy(rank, 0, lastRank, 0, stride);
-        previousSimplex = true;
-        lastPoint = p;
-        for (int k = 0; k <= d; k++) {
+            sum /= d + 1;
+            Arrays.fill(rank, 0);
             for (int i = 0; i < d; i++) {
-                key[i] = rem0[i] + canonical[k * (d + 1) + rank[i]];
+                float di = elevated[i] - rem0[i];
+                for (int j = i + 1; j <= d; j++) {
+                    int before = di < elevated[j] - rem0[j] ? 1 : 0; // branch-free: the order is data, not pattern
+                    rank[i] += before;
+                    rank[j] += 1 - before;
+                }
             }
-            offsets[p * stride + k] = findOrInsert(key, true);
-            weights[p * stride + k] = bary[k];
+            if (sum > 0) {
+                for (int i = 0; i <= d; i++) {
+                    if (rank[i] >= d + 1 - sum) {
+                        rem0[i] -= d + 1;
+                        rank[i] += sum - (d + 1);
+                    } else {
+                        rank[i] += sum;
+                    }
+                }
+            } else if (sum < 0) {
+                for (int i = 0; i <= d; i++) {
+                    if (rank[i] < -sum) {
+                        rem0[i] += d + 1;
+                        rank[i] += d + 1 + sum;
+                    } else {
+                        rank[i] += sum;
+                    }
+                }
+            }
+            // Barycentric coordinates of the point in its simplex.
+            Arrays.fill(bary, 0f);
+            for (int i = 0; i <= d; i++) {
+                float v = (elevated[i] - rem0[i]) * down;
+                bary[d - rank[i]] += v;
+                bary[d + 1 - rank[i]] -= v;
+            }
+            bary[0] += 1f + bary[d + 1];
+            // The simplex's d+1 vertices: remainder-k points, found or added in the hash table; the
+            // same as the previous point's when both lie in one simplex (neighbouring pixels of a
+            // flat region can), which saves the d+1 lookups.
+            int o = p * stride;
+            if (previousSimplex && Arrays.equals(rem0, lastRem0) && Arrays.equals(rank, lastRank)) {
+                System.arraycopy(offsets, lastPoint * stride, offsets, o, stride);
+                System.arraycopy(bary, 0, weights, o, stride);
+                lastPoint = p;
+                return;
+            }
+            System.arraycopy(rem0, 0, lastRem0, 0, stride);
+            System.arraycopy(rank, 0, lastRank, 0, stride);
+            previousSimplex = true;
+            lastPoint = p;
+            for (int k = 0; k <= d; k++) {
+                for (int i = 0; i < d; i++) {
+                    key[i] = rem0[i] + canonical[k * (d + 1) + rank[i]];
+                }
+                offsets[o + k] = table.findOrAdd(key, 0);
+                weights[o + k] = bary[k];
+            }
         }
     }
 
@@ -351,6 +412,8 @@ public final class PermutohedralLattice {
      * direction, v is u's successor).
      */
     private void linkNeighbours(int from) {
+        int vertices = table.count;
+        int[] keys = table.keys;
         for (int j = 0; j <= d; j++) {
             if (neighbours[j].length < vertices * 2) {
                 neighbours[j] = Arrays.copyOf(neighbours[j], Math.max(vertices * 2, neighbours[j].length * 3 / 2));
@@ -367,8 +430,8 @@ public final class PermutohedralLattice {
                     n1[j] = keys[base + j] + d;
                     n2[j] = keys[base + j] - d;
                 }
-                int before = findOrInsert(n1, false);
-                int after = findOrInsert(n2, false);
+                int before = Math.max(-1, table.find(n1, 0)); // -1: no neighbour there
+                int after = Math.max(-1, table.find(n2, 0));
                 int[] links = neighbours[j];
                 links[2 * v] = before;
                 links[2 * v + 1] = after;
@@ -382,68 +445,109 @@ public final class PermutohedralLattice {
         }
     }
 
-    /** Vertex index of {@code k}, inserting it when asked; -1 when absent and not inserted. */
-    private int findOrInsert(int[] k, boolean insert) {
-        int h = hash(k, 0);
-        int mask = (table.length >> 1) - 1;
-        int slot = (h ^ (h >>> 15)) & mask;
-        while (true) {
-            int entry = table[2 * slot];
-            if (entry == 0) {
-                if (!insert) {
-                    return -1;
-                }
-                if (vertices * d + d > keys.length) {
-                    keys = Arrays.copyOf(keys, keys.length * 2);
-                }
-                System.arraycopy(k, 0, keys, vertices * d, d);
-                table[2 * slot] = vertices + 1;
-                table[2 * slot + 1] = h;
-                if (++vertices * 4 > table.length) {
-                    rehash();
-                }
-                return vertices - 1;
+    /** Lattice vertices by key: an open-addressing hash table and the keys it numbers. */
+    private static final class VertexTable {
+        private final int d;
+        private final int[] multipliers;
+        private int[] slots = new int[0]; // per slot: vertex index + 1 (0 = empty), key hash
+        private int[] keys = new int[0];  // count x d
+        private int count;
+
+        VertexTable(int d, int[] multipliers) {
+            this.d = d;
+            this.multipliers = multipliers;
+        }
+
+        /** Empties the table, sized for about {@code expected} vertices. */
+        void clear(int expected) {
+            int capacity = Integer.highestOneBit(Math.max(1024, expected)) * 4; // slots, two ints each
+            if (slots.length != 2 * capacity) {
+                slots = new int[2 * capacity];
+                keys = new int[(capacity / 2 + 1) * d];
+            } else {
+                Arrays.fill(slots, 0);
             }
-            // The slot's stored hash sits beside its entry: a different key is rejected without
-            // touching the key array.
-            if (table[2 * slot + 1] == h) {
-                int base = (entry - 1) * d;
-                boolean same = true;
-                for (int i = 0; i < d && same; i++) {
-                    same = keys[base + i] == k[i];
+            count = 0;
+        }
+
+        /**
+         * Vertex index of the key {@code k[from..from+d)}, or {@code ~slot} of the empty slot where
+         * it would go. Lookup and {@link #add} are separate so that the lookup, what runs hundreds
+         * of thousands of times per frame, stays small enough for the JIT to inline.
+         */
+        int find(int[] k, int from) {
+            int h = hash(k, from);
+            int mask = (slots.length >> 1) - 1;
+            int slot = (h ^ (h >>> 15)) & mask;
+            while (true) {
+                int entry = slots[2 * slot];
+                if (entry == 0) {
+                    return ~slot;
                 }
-                if (same) {
+                // The slot's stored hash sits beside its entry: a different key is rejected without
+                // touching the key array.
+                if (slots[2 * slot + 1] == h && sameKey(entry - 1, k, from)) {
                     return entry - 1;
                 }
-            }
-            slot = (slot + 1) & mask;
-        }
-    }
-
-    /** The key's hash: sum of its coordinates times fixed odd multipliers (independent multiplies). */
-    private int hash(int[] k, int from) {
-        int h = 0;
-        for (int i = 0; i < d; i++) {
-            h += k[from + i] * hashMultipliers[i];
-        }
-        return h;
-    }
-
-    private void rehash() {
-        int[] old = table;
-        table = new int[old.length * 2];
-        int mask = (table.length >> 1) - 1;
-        for (int s = 0; s < old.length; s += 2) {
-            if (old[s] == 0) {
-                continue;
-            }
-            int h = old[s + 1];
-            int slot = (h ^ (h >>> 15)) & mask;
-            while (table[2 * slot] != 0) {
                 slot = (slot + 1) & mask;
             }
-            table[2 * slot] = old[s];
-            table[2 * slot + 1] = h;
+        }
+
+        /** Vertex index of the key, added when absent. */
+        int findOrAdd(int[] k, int from) {
+            int v = find(k, from);
+            return v >= 0 ? v : add(k, from, ~v);
+        }
+
+        /** Sum of the key's coordinates times fixed odd multipliers (independent multiplies). */
+        private int hash(int[] k, int from) {
+            int h = 0;
+            for (int i = 0; i < d; i++) {
+                h += k[from + i] * multipliers[i];
+            }
+            return h;
+        }
+
+        private boolean sameKey(int vertex, int[] k, int from) {
+            int base = vertex * d;
+            for (int i = 0; i < d; i++) {
+                if (keys[base + i] != k[from + i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** Adds the key in {@code slot}, the empty slot {@link #find} named; returns its vertex index. */
+        private int add(int[] k, int from, int slot) {
+            if (count * d + d > keys.length) {
+                keys = Arrays.copyOf(keys, keys.length * 2);
+            }
+            System.arraycopy(k, from, keys, count * d, d);
+            slots[2 * slot] = count + 1;
+            slots[2 * slot + 1] = hash(k, from);
+            if (++count * 4 > slots.length) {
+                rehash();
+            }
+            return count - 1;
+        }
+
+        private void rehash() {
+            int[] old = slots;
+            slots = new int[old.length * 2];
+            int mask = (slots.length >> 1) - 1;
+            for (int s = 0; s < old.length; s += 2) {
+                if (old[s] == 0) {
+                    continue;
+                }
+                int h = old[s + 1];
+                int slot = (h ^ (h >>> 15)) & mask;
+                while (slots[2 * slot] != 0) {
+                    slot = (slot + 1) & mask;
+                }
+                slots[2 * slot] = old[s];
+                slots[2 * slot + 1] = h;
+            }
         }
     }
 
@@ -472,6 +576,7 @@ public final class PermutohedralLattice {
     void filter(float[] in, float[] scale, float[] out, float weight, boolean accumulate, int channels,
             Parallel parallel) {
         int stride = d + 1;
+        int vertices = table.count;
         int size = (vertices + 1) * channels; // slot 0 is the absent neighbour: always zero
         int workers = parallel.workers();
         if (values.length < size) {
