@@ -29,6 +29,8 @@ public final class DenseCrf implements AutoCloseable {
     private float[] filtered = new float[0]; // the normalisation's filtered ones, one per pixel
     private float[] message = new float[0];
     private float[] bestLogit = new float[0];
+    private int[][] hits = new int[0][];       // per worker, per label: pixels where it is within reach
+    private static final int SELECT_BLOCK = 2048;
     private final float[] changes = new float[64];
     private final int[] flips = new int[64];
     private final float pruneLogGap;
@@ -143,12 +145,14 @@ public final class DenseCrf implements AutoCloseable {
             smoothTheta = params.thetaGamma();
         }
         int a = labels;
-        for (int k = 0; k < a; k++) {
-            int src = active[k] * n;
-            for (int p = 0; p < n; p++) {
-                unary[p * a + k] = logitPlanes[src + p];
+        parallel.forRange(n, (from, to, worker) -> {
+            for (int k = 0; k < a; k++) {
+                int src = active[k] * n;
+                for (int p = from; p < to; p++) {
+                    unary[p * a + k] = logitPlanes[src + p];
+                }
             }
-        }
+        });
     }
 
     /** Re-embeds the pixels whose colour changed; false when a full build is due instead. */
@@ -220,26 +224,44 @@ public final class DenseCrf implements AutoCloseable {
         if (bestLogit.length < n) {
             bestLogit = new float[n];
         }
-        System.arraycopy(planes, 0, bestLogit, 0, n);
-        for (int l = 1; l < labelCount; l++) {
-            int o = l * n;
-            for (int p = 0; p < n; p++) {
-                bestLogit[p] = Math.max(bestLogit[p], planes[o + p]);
-            }
+        int workers = parallel.workers();
+        if (hits.length < workers || hits[0].length < labelCount) {
+            hits = new int[workers][labelCount];
         }
+        // Each worker takes its pixels in blocks small enough that a block of every plane stays in
+        // cache between the two passes, so the planes are read from memory once.
+        parallel.forRange(n, (from, to, worker) -> {
+            int[] counts = hits[worker];
+            java.util.Arrays.fill(counts, 0);
+            for (int b = from; b < to; b += SELECT_BLOCK) {
+                int e = Math.min(to, b + SELECT_BLOCK);
+                System.arraycopy(planes, b, bestLogit, b, e - b);
+                for (int l = 1; l < labelCount; l++) {
+                    int o = l * n;
+                    for (int p = b; p < e; p++) {
+                        bestLogit[p] = Math.max(bestLogit[p], planes[o + p]);
+                    }
+                }
+                for (int l = 0; l < labelCount; l++) {
+                    int o = l * n;
+                    int c = 0;
+                    for (int p = b; p < e; p++) {
+                        c += planes[o + p] - bestLogit[p] >= pruneLogGap ? 1 : 0;
+                    }
+                    counts[l] += c;
+                }
+            }
+        });
         // A label must reach the threshold on a few pixels (1 in 2000, at least 4): a handful of
         // uncertain pixels cannot drag a label into every filtering pass.
         int needed = Math.max(4, n / 2000);
         int count = 0;
         for (int l = 0; l < labelCount; l++) {
-            int o = l * n;
-            int hits = 0;
-            for (int p = 0; p < n && hits < needed; p++) {
-                if (planes[o + p] - bestLogit[p] >= pruneLogGap) {
-                    hits++;
-                }
+            int total = 0;
+            for (int w = 0; w < workers; w++) {
+                total += hits[w][l];
             }
-            if (hits >= needed) {
+            if (total >= needed) {
                 active[count++] = l;
             }
         }
@@ -517,9 +539,11 @@ public final class DenseCrf implements AutoCloseable {
         int n = pixels;
         java.util.Arrays.fill(scaled, 0, n, 1f);
         lattice.filter(scaled, filtered, 1, parallel);
-        for (int p = 0; p < n; p++) {
-            norm[p] = (float) (1.0 / Math.sqrt(filtered[p] + 1e-20));
-        }
+        parallel.forRange(n, (from, to, worker) -> {
+            for (int p = from; p < to; p++) {
+                norm[p] = (float) (1.0 / Math.sqrt(filtered[p] + 1e-20));
+            }
+        });
     }
 
     private void ensure(int n, int l) {
