@@ -111,7 +111,7 @@ public final class PermutohedralLattice {
             // than pixels (8,006 for 307,200 at 640x480), and a table that fits in cache is what
             // makes insertion fast. It grows by rehashing when needed.
             embedders[w].table.clear(builtVertices);
-            embedders[w].previousSimplex = false;
+            embedders[w].forgetSimplices();
         }
         parallel.forRange(n, (from, to, worker) -> {
             Embedder embedder = embedders[worker];
@@ -152,7 +152,6 @@ public final class PermutohedralLattice {
     public void update(float[] features, int[] changed, int count) {
         int from = table.count;
         Embedder embedder = embedders[0];
-        embedder.previousSimplex = false;
         for (int i = 0; i < count; i++) {
             embedder.embed(features, changed[i], offsets, weights);
         }
@@ -164,11 +163,15 @@ public final class PermutohedralLattice {
         return builtVertices == 0 ? Float.POSITIVE_INFINITY : (float) table.count / builtVertices;
     }
 
+    /** Entries of each build worker's simplex cache (a power of two). */
+    private static final int SIMPLEX_CACHE = 4096;
+
     /**
      * One build worker's embedding: its work arrays (d+1 long) and the vertex table it fills.
      * Static, with its own references to the lattice's constants: reaching them through an outer
      * instance made the single-threaded build 20% slower (40 -> 48-50 ms at 640x480).
      */
+
     private static final class Embedder {
         private final int d;
         private final float[] scale;
@@ -179,10 +182,15 @@ public final class PermutohedralLattice {
         private final int[] rank;
         private final float[] bary;
         private final int[] key;
-        private final int[] lastRem0; // the previous point's simplex
-        private final int[] lastRank;
-        private boolean previousSimplex;
-        private int lastPoint;
+        // Recently seen simplices and their vertices, direct-mapped by a hash of the simplex: a hit
+        // saves the d+1 vertex lookups. On a 640x480 frame 88% of the points hit (80% with 1024
+        // entries; 38% lie in the previous point's simplex), and the build takes 40 -> 29 ms on one
+        // thread. Entries of an older generation are empty.
+        private final int[] cachedRem0;
+        private final int[] cachedRank;
+        private final int[] cachedVertices;
+        private final int[] cachedGeneration = new int[SIMPLEX_CACHE];
+        private int generation = 1;
 
         Embedder(int d, float[] scale, int[] canonical, VertexTable table) {
             this.d = d;
@@ -194,8 +202,9 @@ public final class PermutohedralLattice {
             rank = new int[d + 1];
             bary = new float[d + 2];
             key = new int[d];
-            lastRem0 = new int[d + 1];
-            lastRank = new int[d + 1];
+            cachedRem0 = new int[SIMPLEX_CACHE * (d + 1)];
+            cachedRank = new int[SIMPLEX_CACHE * (d + 1)];
+            cachedVertices = new int[SIMPLEX_CACHE * (d + 1)];
         }
 
         /**
@@ -263,27 +272,36 @@ public final class PermutohedralLattice {
                 bary[d + 1 - rank[i]] -= v;
             }
             bary[0] += 1f + bary[d + 1];
-            // The simplex's d+1 vertices: remainder-k points, found or added in the hash table; the
-            // same as the previous point's when both lie in one simplex (neighbouring pixels of a
-            // flat region can), which saves the d+1 lookups.
             int o = p * stride;
-            if (previousSimplex && Arrays.equals(rem0, lastRem0) && Arrays.equals(rank, lastRank)) {
-                System.arraycopy(offsets, lastPoint * stride, offsets, o, stride);
-                System.arraycopy(bary, 0, weights, o, stride);
-                lastPoint = p;
+            System.arraycopy(bary, 0, weights, o, stride);
+            // The simplex's d+1 vertices: from the cache, or remainder-k points found or added in
+            // the hash table.
+            int h = 0;
+            for (int i = 0; i <= d; i++) {
+                h = (h + rem0[i]) * 0x9E3779B1 + rank[i];
+            }
+            int entry = (h ^ (h >>> 16)) & (SIMPLEX_CACHE - 1);
+            int c = entry * stride;
+            if (cachedGeneration[entry] == generation && Arrays.equals(rem0, 0, stride, cachedRem0, c, c + stride)
+                    && Arrays.equals(rank, 0, stride, cachedRank, c, c + stride)) {
+                System.arraycopy(cachedVertices, c, offsets, o, stride);
                 return;
             }
-            System.arraycopy(rem0, 0, lastRem0, 0, stride);
-            System.arraycopy(rank, 0, lastRank, 0, stride);
-            previousSimplex = true;
-            lastPoint = p;
             for (int k = 0; k <= d; k++) {
                 for (int i = 0; i < d; i++) {
                     key[i] = rem0[i] + canonical[k * (d + 1) + rank[i]];
                 }
                 offsets[o + k] = table.findOrAdd(key, 0);
-                weights[o + k] = bary[k];
             }
+            cachedGeneration[entry] = generation;
+            System.arraycopy(rem0, 0, cachedRem0, c, stride);
+            System.arraycopy(rank, 0, cachedRank, c, stride);
+            System.arraycopy(offsets, o, cachedVertices, c, stride);
+        }
+
+        /** Empties the simplex cache: its vertex indices are void once the table is cleared. */
+        void forgetSimplices() {
+            generation++;
         }
     }
 

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A lattice built by several workers (each embedding a range of points into its own vertex table,
  * merged afterwards) is the lattice one worker builds: same vertices, and a filter on it gives
- * bit-identical results, because each vertex sums its points in the same order either way.
+ * bit-identical results, because each vertex sums its points in the same order either way. A
+ * lattice rebuilt for a new frame is the lattice built afresh for it.
  */
 class PermutohedralLatticeTest {
     private static final int W = 160;
@@ -56,6 +57,10 @@ class PermutohedralLatticeTest {
                 two.init(f, n, workers);
                 assertEquals(one.vertices(), two.vertices(), "vertices, frame " + seed);
                 assertArrayEquals(filtered(one, in), filtered(two, in), "filter, frame " + seed);
+                // Nothing of the first frame's build (tables, the simplex caches) leaks into the second's.
+                PermutohedralLattice fresh = new PermutohedralLattice(5);
+                fresh.init(f, n);
+                assertArrayEquals(filtered(fresh, in), filtered(two, in), "filter against a fresh build, frame " + seed);
             }
             // An update of the split build adds what the update of the serial one does.
             float[] next = features(3);
