@@ -110,8 +110,10 @@ public final class DenseCrf implements AutoCloseable {
         float ia = 1f / params.thetaAlpha();
         float ib = 1f / params.thetaBeta();
         float ig = 1f / params.thetaGamma();
-        for (int y = 0, p = 0; y < height; y++) {
-            for (int x = 0; x < width; x++, p++) {
+        parallel.forRange(n, (from, to, worker) -> {
+            for (int p = from; p < to; p++) {
+                int x = p % width;
+                int y = p / width;
                 int a = p * 5;
                 appFeatures[a] = x * ia;
                 appFeatures[a + 1] = y * ia;
@@ -121,7 +123,7 @@ public final class DenseCrf implements AutoCloseable {
                 smoothFeatures[2 * p] = x * ig;
                 smoothFeatures[2 * p + 1] = y * ig;
             }
-        }
+        });
         if (changedPixels.length < n) {
             changedPixels = new int[n];
         }
@@ -270,10 +272,13 @@ public final class DenseCrf implements AutoCloseable {
 
     /** Starts from softmax of the unaries alone (a cold start). */
     public void initFromUnaries() {
-        java.util.Arrays.fill(message, 0, pixels * labels, 0f);
-        for (int p = 0; p < pixels; p++) {
-            softmaxInto(p * labels, q);
-        }
+        int l = labels;
+        parallel.forRange(pixels, (from, to, worker) -> {
+            java.util.Arrays.fill(message, from * l, to * l, 0f);
+            for (int p = from; p < to; p++) {
+                softmaxInto(p * l, q);
+            }
+        });
     }
 
     /** Runs {@code iterations} parallel mean-field updates from the current marginals. */
@@ -476,18 +481,21 @@ public final class DenseCrf implements AutoCloseable {
 
     /** Per-pixel argmax of the marginals. */
     public void argmax(byte[] out) {
-        for (int p = 0; p < pixels; p++) {
-            int o = p * labels;
-            int best = 0;
-            float bestQ = q[o];
-            for (int k = 1; k < labels; k++) {
-                if (q[o + k] > bestQ) {
-                    bestQ = q[o + k];
-                    best = k;
+        int l = labels;
+        parallel.forRange(pixels, (from, to, worker) -> {
+            for (int p = from; p < to; p++) {
+                int o = p * l;
+                int best = 0;
+                float bestQ = q[o];
+                for (int k = 1; k < l; k++) {
+                    if (q[o + k] > bestQ) {
+                        bestQ = q[o + k];
+                        best = k;
+                    }
                 }
+                out[p] = (byte) active[best];
             }
-            out[p] = (byte) active[best];
-        }
+        });
     }
 
     /**
