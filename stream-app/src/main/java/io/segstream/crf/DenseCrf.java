@@ -230,8 +230,12 @@ public final class DenseCrf implements AutoCloseable {
         if (hits.length < workers || hits[0].length < labelCount) {
             hits = new int[workers][labelCount];
         }
+        // A label must reach the threshold on a few pixels (1 in 2000, at least 4): a handful of
+        // uncertain pixels cannot drag a label into every filtering pass.
+        int needed = Math.max(4, n / 2000);
         // Each worker takes its pixels in blocks small enough that a block of every plane stays in
-        // cache between the two passes, so the planes are read from memory once.
+        // cache between the two passes, so the planes are read from memory once; a label that
+        // already reached the count in this worker's pixels is not counted further.
         parallel.forRange(n, (from, to, worker) -> {
             int[] counts = hits[worker];
             java.util.Arrays.fill(counts, 0);
@@ -245,6 +249,9 @@ public final class DenseCrf implements AutoCloseable {
                     }
                 }
                 for (int l = 0; l < labelCount; l++) {
+                    if (counts[l] >= needed) {
+                        continue;
+                    }
                     int o = l * n;
                     int c = 0;
                     for (int p = b; p < e; p++) {
@@ -254,9 +261,6 @@ public final class DenseCrf implements AutoCloseable {
                 }
             }
         });
-        // A label must reach the threshold on a few pixels (1 in 2000, at least 4): a handful of
-        // uncertain pixels cannot drag a label into every filtering pass.
-        int needed = Math.max(4, n / 2000);
         int count = 0;
         for (int l = 0; l < labelCount; l++) {
             int total = 0;
@@ -323,6 +327,7 @@ public final class DenseCrf implements AutoCloseable {
             for (int p = from; p < to; p++) {
                 int o = p * l;
                 float max = Float.NEGATIVE_INFINITY;
+                float bestBefore = Float.NEGATIVE_INFINITY;
                 int before = 0;
                 int after = 0;
                 for (int k = 0; k < l; k++) {
@@ -332,7 +337,9 @@ public final class DenseCrf implements AutoCloseable {
                         max = v;
                         after = k;
                     }
-                    if (q[o + k] > q[o + before]) {
+                    float old = q[o + k];
+                    if (old > bestBefore) {
+                        bestBefore = old;
                         before = k;
                     }
                 }
