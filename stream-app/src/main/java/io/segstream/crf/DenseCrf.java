@@ -527,6 +527,11 @@ public final class DenseCrf implements AutoCloseable {
         return lastIterations;
     }
 
+    /** Pixels whose most likely label the last iteration changed: what the stop rule counts. */
+    int lastFlips() {
+        return lastFlips;
+    }
+
     /** out[o..o+l) = softmax(unary + message) of the pixel whose values start at o. */
     private void softmaxInto(int o, float[] out) {
         int l = labels;

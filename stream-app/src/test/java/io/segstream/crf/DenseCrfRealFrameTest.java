@@ -1,5 +1,6 @@
 package io.segstream.crf;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.SharedData;
@@ -72,6 +73,37 @@ class DenseCrfRealFrameTest {
             System.out.printf("%s: %d of 21 labels active, argmax agreement with all labels %.5f%n", c.name(),
                     fast.activeLabels(), agreement);
             assertTrue(agreement >= 0.995, c.name() + ": " + agreement);
+        }
+    }
+
+    /**
+     * The stop rule's count is exact: each iteration's flips are the pixels whose argmax it
+     * changed (an earlier version compared old marginals with new ones half-way through a pixel's
+     * update, and missed flips to a later label).
+     */
+    @Test
+    void eachIterationCountsExactlyThePixelsWhoseLabelItChanged() {
+        for (Case c : CASES) {
+            int n = c.frame().width() * c.frame().height();
+            byte[] before = new byte[n];
+            byte[] after = new byte[n];
+            try (DenseCrf crf = new DenseCrf(CrfParams.DEEPLAB, PRUNE, 2)) {
+                crf.prepare(c.frame().data(), c.frame().width(), c.frame().height(), c.logits(), 21);
+                crf.initFromUnaries();
+                int total = 0;
+                for (int it = 0; it < 5; it++) {
+                    crf.argmax(before);
+                    crf.iterate(1);
+                    crf.argmax(after);
+                    int changed = 0;
+                    for (int p = 0; p < n; p++) {
+                        changed += before[p] != after[p] ? 1 : 0;
+                    }
+                    assertEquals(changed, crf.lastFlips(), c.name() + ", iteration " + (it + 1));
+                    total += changed;
+                }
+                assertTrue(total > 0, c.name() + ": the CRF changed no label, so the count was not exercised");
+            }
         }
     }
 
