@@ -49,6 +49,7 @@ public final class SegstreamConfig extends AbstractConfig {
     public static final String CRF_PRUNE_PROBABILITY = "crf.prune.probability";
     public static final String CRF_WARM_START = "crf.warm.start";
     public static final String CRF_WARM_WEIGHT = "crf.warm.weight";
+    public static final String CRF_WARM_LIMIT = "crf.warm.limit";
     public static final String CRF_STOP_SHARE = "crf.stop.share";
     public static final String CRF_SCENE_CUT = "crf.scene.cut";
     public static final String CRF_LATTICE_REUSE = "crf.lattice.reuse";
@@ -106,7 +107,7 @@ public final class SegstreamConfig extends AbstractConfig {
             .define(CRF, Type.STRING, "off", enumValidator(OnOff.values()), Importance.HIGH,
                     "Refine each mask with the fully connected CRF (on) or take the argmax of the upsampled logits "
                             + "(off, the default until the CRF is fast enough for real time: a warm-started 640x480 "
-                            + "frame costs about 60 ms on 2 cores today, and DeepLab's published parameters erase "
+                            + "frame costs about 55 ms on 2 cores today, and DeepLab's published parameters erase "
                             + "small and thin objects).")
             .define(CRF_ITERATIONS, Type.INT, CrfParams.DEEPLAB.iterations(), Range.between(0, 100), Importance.MEDIUM,
                     "Most mean-field iterations per frame; fewer run once the labels stop changing "
@@ -133,6 +134,11 @@ public final class SegstreamConfig extends AbstractConfig {
             .define(CRF_WARM_WEIGHT, Type.DOUBLE, (double) TemporalCrf.Settings.DEFAULT.weight(),
                     Range.between(0.01, 10), Importance.LOW,
                     "Exponent a of the carried marginals in the warm start normalise(Q_prev^a * softmax(logits)).")
+            .define(CRF_WARM_LIMIT, Type.DOUBLE, (double) TemporalCrf.Settings.DEFAULT.limit(),
+                    Range.between(0.1, 8), Importance.LOW,
+                    "The most, in nats, that the carried marginals may count against a label at a pixel: new "
+                            + "evidence stronger than e^limit to 1 overrides the past at once, so an object moving onto "
+                            + "a pixel is not held back (uncapped, a converged CRF's past counts up to 8 nats).")
             .define(CRF_STOP_SHARE, Type.DOUBLE, (double) TemporalCrf.Settings.DEFAULT.flipShare(),
                     Range.between(0, 0.5), Importance.LOW,
                     "Mean field stops once an iteration changes the label of at most this share of the pixels "
@@ -195,7 +201,8 @@ public final class SegstreamConfig extends AbstractConfig {
             return null;
         }
         return new CrfSetup(crfParams(), crfPruneProbability(), new TemporalCrf.Settings(getBoolean(CRF_WARM_START),
-                getDouble(CRF_WARM_WEIGHT).floatValue(), getDouble(CRF_STOP_SHARE).floatValue(),
+                getDouble(CRF_WARM_WEIGHT).floatValue(), getDouble(CRF_WARM_LIMIT).floatValue(),
+                getDouble(CRF_STOP_SHARE).floatValue(),
                 getDouble(CRF_SCENE_CUT).floatValue(), getBoolean(CRF_LATTICE_REUSE)));
     }
 

@@ -379,8 +379,12 @@ public final class DenseCrf implements AutoCloseable {
      * move). A label taking part now but not carried starts at the state's floor.
      *
      * @param carried a state of this frame's size
+     * @param limit the most, in nats, that the past may count against a label at a pixel: the
+     *     carried marginals of a converged CRF are nearly certain (a label it ruled out carries
+     *     e^-8), so uncapped they outweigh any new evidence and an object moving onto a pixel is
+     *     held back frame after frame; capped, evidence stronger than e^limit to 1 wins at once
      */
-    public void initWarm(CrfState carried, float weight) {
+    public void initWarm(CrfState carried, float weight, float limit) {
         if (carried.width() * carried.height() != pixels) {
             throw new IllegalArgumentException("carried CRF state is " + carried.width() + "x" + carried.height()
                     + ", the frame has " + pixels + " pixels");
@@ -390,8 +394,11 @@ public final class DenseCrf implements AutoCloseable {
         byte[] field = carried.toBytes();
         int base = carried.fieldOffset();
         int m = carried.labelCount();
+        if (!(limit > 0f)) {
+            throw new IllegalArgumentException("warm-start limit must be positive, was " + limit);
+        }
         float step = -CrfState.STEP * weight;
-        float floor = CrfState.FLOOR * weight;
+        float floor = Math.max(CrfState.FLOOR * weight, -limit);
         java.util.Arrays.fill(message, 0, pixels * l, 0f);
         parallel.forRange(pixels, (from, to, worker) -> {
             for (int p = from; p < to; p++) {
@@ -399,7 +406,7 @@ public final class DenseCrf implements AutoCloseable {
                 int f = base + p * m;
                 for (int k = 0; k < l; k++) {
                     int c = column[k];
-                    message[o + k] = c < 0 ? floor : (field[f + c] & 0xFF) * step;
+                    message[o + k] = c < 0 ? floor : Math.max((field[f + c] & 0xFF) * step, -limit);
                 }
                 softmaxInto(o, q);
             }

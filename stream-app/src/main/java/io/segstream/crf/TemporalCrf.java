@@ -3,7 +3,8 @@ package io.segstream.crf;
 /**
  * The dense CRF for a stream of frames from fixed cameras (DESIGN.md, "Temporal warm start"):
  * each frame's mean field starts from the same camera's previous marginals blended with the new
- * unaries ({@link DenseCrf#initWarm}) and runs until the labels stop changing; it starts cold, from
+ * unaries, the past counting at most a few nats against any label so that objects moving in are
+ * not held back ({@link DenseCrf#initWarm}), and runs until the labels stop changing; it starts cold, from
  * the unaries alone, on a camera's first frame, after a gap in the sequence, after a size change
  * and on a scene cut. One instance per thread; the carried {@link CrfState} belongs to the caller
  * (a camera's task), so any thread can refine any camera's frame.
@@ -14,6 +15,8 @@ public final class TemporalCrf implements AutoCloseable {
      *
      * @param warmStart false: every frame starts cold
      * @param weight exponent of the carried marginals in {@code Q_prev^weight * softmax(-U)}
+     * @param limit the most, in nats, that the carried marginals may count against a label at a
+     *     pixel ({@link DenseCrf#initWarm})
      * @param flipShare iterations stop once one changes the label of at most this share of pixels
      * @param sceneCut a frame whose unaries disagree with the carried labels on more than this
      *     share of pixels starts cold
@@ -21,13 +24,20 @@ public final class TemporalCrf implements AutoCloseable {
      *     has the same size, re-embedding only pixels whose colour changed
      *     ({@link DenseCrf#prepare(byte[], int, int, float[], int, boolean)})
      */
-    public record Settings(boolean warmStart, float weight, float flipShare, float sceneCut, boolean reuseLattice) {
-        /** Chosen by measurement (benchmarks/RESULTS.md, "Temporal warm start"). */
-        public static final Settings DEFAULT = new Settings(true, 1f, 0.002f, 0.30f, true);
+    public record Settings(boolean warmStart, float weight, float limit, float flipShare, float sceneCut,
+            boolean reuseLattice) {
+        /**
+         * Chosen by measurement (benchmarks/RESULTS.md, "CRF temporal warm start"): the limit is the
+         * most object-preserving one measured, at the price of part of the flicker reduction.
+         */
+        public static final Settings DEFAULT = new Settings(true, 1f, 1f, 0.005f, 0.30f, true);
 
         public Settings {
             if (!(weight > 0f) || weight > 10f) {
                 throw new IllegalArgumentException("warm-start weight must be in (0, 10], was " + weight);
+            }
+            if (!(limit > 0f) || limit > 8f) {
+                throw new IllegalArgumentException("warm-start limit must be in (0, 8] nats, was " + limit);
             }
             if (!(flipShare >= 0f) || flipShare >= 1f) {
                 throw new IllegalArgumentException("CRF stop share must be in [0, 1), was " + flipShare);
@@ -38,11 +48,11 @@ public final class TemporalCrf implements AutoCloseable {
         }
 
         public Settings withWarmStart(boolean on) {
-            return new Settings(on, weight, flipShare, sceneCut, reuseLattice);
+            return new Settings(on, weight, limit, flipShare, sceneCut, reuseLattice);
         }
 
         public Settings withReuseLattice(boolean on) {
-            return new Settings(warmStart, weight, flipShare, sceneCut, on);
+            return new Settings(warmStart, weight, limit, flipShare, sceneCut, on);
         }
     }
 
@@ -92,7 +102,7 @@ public final class TemporalCrf implements AutoCloseable {
             }
         }
         if (cold == null) {
-            crf.initWarm(carried, settings.weight());
+            crf.initWarm(carried, settings.weight(), settings.limit());
         } else {
             crf.initFromUnaries();
         }
