@@ -11,6 +11,7 @@ import io.segstream.eval.ConfusionMatrix;
 import io.segstream.model.ModelCard;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
@@ -26,10 +27,14 @@ import java.util.stream.Stream;
  * java -Dsegstream.data.dir=../shared/data -cp benchmarks/target/benchmarks.jar io.segstream.bench.CrfQuality
  * </pre>
  * With the argument {@code per-class}: VOC IoU per class, CRF off against DeepLab's parameters, and stop.
+ * With {@code sweep w1,theta_alpha,theta_beta,w2,theta_gamma,iterations ...}: VOC mIoU (and the
+ * bicycle and car IoU the CRF tends to erase) for the parameter sets given instead of the built-in
+ * ones, without DAVIS.
  */
 public final class CrfQuality {
     private static final int PERSON = 15;
     private static final int CAR = 7;
+    private static final int BICYCLE = 2;
     private static final CrfParams[] SETS = {
         CrfParams.DEEPLAB,
         CrfParams.DEEPLAB.withIterations(1),
@@ -47,13 +52,15 @@ public final class CrfQuality {
     public static void main(String[] args) throws Exception {
         AssetResolver assets = AssetResolver.fromEnvironment(null);
         Path data = CrfInputs.dataDir();
-        DenseCrf[] crfs = new DenseCrf[SETS.length];
-        for (int i = 0; i < SETS.length; i++) {
-            crfs[i] = new DenseCrf(SETS[i], 0.05f, Runtime.getRuntime().availableProcessors());
+        boolean sweep = args.length > 0 && args[0].equals("sweep");
+        CrfParams[] sets = sweep ? parse(Arrays.copyOfRange(args, 1, args.length)) : SETS;
+        DenseCrf[] crfs = new DenseCrf[sets.length];
+        for (int i = 0; i < sets.length; i++) {
+            crfs[i] = new DenseCrf(sets[i], 0.05f, Runtime.getRuntime().availableProcessors());
         }
         try (CrfInputs inputs = CrfInputs.open(assets)) {
             ModelCard card = inputs.card();
-            ConfusionMatrix[] voc = new ConfusionMatrix[SETS.length + 1];
+            ConfusionMatrix[] voc = new ConfusionMatrix[sets.length + 1];
             for (int i = 0; i < voc.length; i++) {
                 voc[i] = new ConfusionMatrix(21);
             }
@@ -76,22 +83,60 @@ public final class CrfQuality {
                 }
                 return;
             }
+            if (sweep) {
+                System.out.printf("%-44s %8s %8s %8s%n", "CRF (w1, theta_a, theta_b, w2, theta_g)", "VOC mIoU",
+                        "bicycle", "car");
+                for (int i = 0; i <= sets.length; i++) {
+                    System.out.printf(Locale.ROOT, "%-44s %8.4f %8.4f %8.4f%n", name(sets, i), voc[i].meanIou(),
+                            voc[i].iou(BICYCLE), voc[i].iou(CAR));
+                }
+                return;
+            }
             System.out.printf("%-44s %8s %10s %12s %12s%n", "CRF (w1, theta_a, theta_b, w2, theta_g)", "VOC mIoU",
                     "VOC person", "lucia person", "car-shadow car");
             double[][] davis = new double[2][];
             davis[0] = davis(inputs, crfs, data, "lucia", PERSON);
             davis[1] = davis(inputs, crfs, data, "car-shadow", CAR);
-            for (int i = 0; i <= SETS.length; i++) {
-                String name = i == 0 ? "off" : String.format(Locale.ROOT, "%.0f, %.0f, %.0f, %.0f, %.0f; %d it", SETS[i - 1].w1(),
-                        SETS[i - 1].thetaAlpha(), SETS[i - 1].thetaBeta(), SETS[i - 1].w2(), SETS[i - 1].thetaGamma(),
-                        SETS[i - 1].iterations());
-                System.out.printf(Locale.ROOT, "%-44s %8.4f %10.4f %12.4f %12.4f%n", name, voc[i].meanIou(),
+            for (int i = 0; i <= sets.length; i++) {
+                System.out.printf(Locale.ROOT, "%-44s %8.4f %10.4f %12.4f %12.4f%n", name(sets, i), voc[i].meanIou(),
                         voc[i].iou(PERSON), davis[0][i], davis[1][i]);
             }
         }
         for (DenseCrf crf : crfs) {
             crf.close();
         }
+    }
+
+    /** "off" for index 0, else parameter set i - 1 as DeepLab writes it. */
+    private static String name(CrfParams[] sets, int i) {
+        if (i == 0) {
+            return "off";
+        }
+        CrfParams p = sets[i - 1];
+        return String.format(Locale.ROOT, "%s, %s, %s, %s, %s; %d it", number(p.w1()), number(p.thetaAlpha()),
+                number(p.thetaBeta()), number(p.w2()), number(p.thetaGamma()), p.iterations());
+    }
+
+    private static String number(float value) {
+        return value == Math.rint(value) ? String.valueOf((int) value) : String.valueOf(value);
+    }
+
+    /** Parameter sets written {@code w1,theta_alpha,theta_beta,w2,theta_gamma,iterations}. */
+    private static CrfParams[] parse(String[] specs) {
+        if (specs.length == 0) {
+            throw new IllegalArgumentException("sweep needs parameter sets: w1,theta_alpha,theta_beta,w2,theta_gamma,iterations ...");
+        }
+        CrfParams[] sets = new CrfParams[specs.length];
+        for (int i = 0; i < specs.length; i++) {
+            String[] v = specs[i].split(",");
+            if (v.length != 6) {
+                throw new IllegalArgumentException("a parameter set is w1,theta_alpha,theta_beta,w2,theta_gamma,iterations; got "
+                        + specs[i]);
+            }
+            sets[i] = new CrfParams(Float.parseFloat(v[0]), Float.parseFloat(v[1]), Float.parseFloat(v[2]),
+                    Float.parseFloat(v[3]), Float.parseFloat(v[4]), Integer.parseInt(v[5]));
+        }
+        return sets;
     }
 
     /** Labels without CRF (index 0) and with each parameter set. */

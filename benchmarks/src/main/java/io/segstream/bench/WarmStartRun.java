@@ -37,7 +37,9 @@ import java.util.stream.Stream;
  * pass times full frames (lattice build, start, iterations, argmax, state) of the product's
  * {@link TemporalCrf} warm against the same CRF cold, on 2 threads, taking turns frame by frame.
  * Also printed: temporal flicker (label changes between consecutive frames among pixels whose
- * colour changed by at most {@value #STILL} levels in every channel) and, for the DAVIS
+ * colour changed by at most {@value #STILL} levels in every channel), objects kept (of the pixels
+ * the converged cold CRF labels as anything but background, the share labelled the same: what a
+ * start that holds on to the past loses where objects move in) and, for the DAVIS
  * sequences, mean per-frame foreground IoU; for {@code cuts}, the per-frame disagreement that the
  * scene-cut rule thresholds, beside the frame's mean colour change.
  *
@@ -57,7 +59,9 @@ public final class WarmStartRun {
     private static final int REFERENCE_ITERATIONS = 20;
     private static final int CAP = 5;
     private static final float[] WEIGHTS = {0.5f, 1f, 2f};
-    private static final float[] STOPS = {0.002f, 0.0005f};
+    private static final float[] STOPS = {0.005f, 0.002f, 0.0005f};
+    /** Caps on what the past counts against a label, in nats (warm a=1 and a=2, stop at the first STOPS). */
+    private static final float[] LIMITS = {1f, 2f, 3f};
     /** The product's defaults (the pipeline's TemporalCrf settings). */
     static final TemporalCrf.Settings PRODUCT = TemporalCrf.Settings.DEFAULT;
 
@@ -144,6 +148,7 @@ public final class WarmStartRun {
     private static final class Chain {
         final float weight;
         final float stop;
+        final float limit;
         CrfState state;
         byte[] previous;
         long iterations;
@@ -151,11 +156,18 @@ public final class WarmStartRun {
         double agree;
         double flicker;
         double iou;
+        long objectPixels; // pixels the reference labels as an object (not background)
+        long objectsKept;  // of those, pixels this chain gives the same label
         int frames;
 
         Chain(float weight, float stop) {
+            this(weight, stop, 8f); // 8 nats: the carried state's own floor, so no cap
+        }
+
+        Chain(float weight, float stop, float limit) {
             this.weight = weight;
             this.stop = stop;
+            this.limit = limit;
         }
     }
 
@@ -166,6 +178,11 @@ public final class WarmStartRun {
         for (float w : WEIGHTS) {
             for (float s : STOPS) {
                 warm.add(new Chain(w, s));
+            }
+        }
+        for (float w : new float[] {1f, 2f}) {
+            for (float cap : LIMITS) {
+                warm.add(new Chain(w, STOPS[0], cap));
             }
         }
         double[] coldAgree = new double[CAP + 1];
@@ -185,7 +202,7 @@ public final class WarmStartRun {
         long[] timedIterations = new long[timed.length];
         long[] timedWarm = new long[timed.length];
         long[] timedReused = new long[timed.length];
-        Chain product = new Chain(PRODUCT.weight(), PRODUCT.flipShare());
+        Chain product = new Chain(PRODUCT.weight(), PRODUCT.flipShare(), PRODUCT.limit());
         RgbImage previousImage = null;
         int frames = 0;
         String size = "";
@@ -225,7 +242,7 @@ public final class WarmStartRun {
             for (Chain c : warm) {
                 boolean warmNow = c.state != null;
                 if (warmNow) {
-                    crf.initWarm(c.state, c.weight);
+                    crf.initWarm(c.state, c.weight, c.limit);
                 } else {
                     crf.initFromUnaries();
                 }
@@ -267,14 +284,17 @@ public final class WarmStartRun {
         }
         System.out.println();
         String iouHeader = truthClass < 0 ? "" : String.format("%9s", "mean IoU");
-        System.out.printf("%-30s %8s %9s %9s %9s%s%n", "start", "it/frame", "agree@0", "agree", "flicker", iouHeader);
+        System.out.printf("%-36s %8s %9s %9s %9s %9s%s%n", "start", "it/frame", "agree@0", "agree", "flicker", "objects",
+                iouHeader);
         row("no CRF", none, false, truthClass);
         row("cold, 5 iterations", cold5, false, truthClass);
         for (Chain c : coldStable) {
             row(String.format(Locale.ROOT, "cold, stop at %.2f%% flips", 100 * c.stop), c, false, truthClass);
         }
         for (Chain c : warm) {
-            row(String.format(Locale.ROOT, "warm a=%.1f, stop at %.2f%%", c.weight, 100 * c.stop), c, true, truthClass);
+            String capped = c.limit < 8f ? String.format(Locale.ROOT, ", limit %.0f", c.limit) : "";
+            row(String.format(Locale.ROOT, "warm a=%.1f, stop at %.2f%%%s", c.weight, 100 * c.stop, capped), c, true,
+                    truthClass);
         }
         row("product (warm, lattice updated)", product, false, truthClass);
         int counted = Math.max(1, frames - 1);
@@ -292,12 +312,18 @@ public final class WarmStartRun {
         String it = c.iterations == 0 && !warm ? "" : String.format(Locale.ROOT, "%.2f", (double) c.iterations / f);
         String zero = warm ? String.format(Locale.ROOT, "%.2f%%", 100 * c.agreeAtZero / f) : "";
         String iou = truthClass < 0 ? "" : String.format(Locale.ROOT, "%9.4f", c.iou / f);
-        System.out.printf(Locale.ROOT, "%-30s %8s %9s %8.2f%% %8.3f%%%s%n", name, it, zero, 100 * c.agree / f,
-                100 * c.flicker / Math.max(1, f - 1), iou);
+        System.out.printf(Locale.ROOT, "%-36s %8s %9s %8.2f%% %8.3f%% %8.1f%%%s%n", name, it, zero, 100 * c.agree / f,
+                100 * c.flicker / Math.max(1, f - 1), 100.0 * c.objectsKept / Math.max(1, c.objectPixels), iou);
     }
 
     private static void score(Chain c, byte[] labels, byte[] reference, boolean[] still, byte[] truth, int cls) {
         c.agree += agreement(labels, reference);
+        for (int p = 0; p < labels.length; p++) {
+            if (reference[p] != 0) {
+                c.objectPixels++;
+                c.objectsKept += labels[p] == reference[p] ? 1 : 0;
+            }
+        }
         if (still != null && c.previous != null) {
             long considered = 0;
             long changed = 0;
