@@ -343,13 +343,7 @@ public final class DenseCrf implements AutoCloseable {
                         before = k;
                     }
                 }
-                float sum = 0f;
-                for (int k = 0; k < l; k++) {
-                    float e = FastExp.exp(scaled[o + k] - max);
-                    scaled[o + k] = e;
-                    sum += e;
-                }
-                float inv = 1f / sum;
+                float inv = 1f / expInPlace(scaled, o, max);
                 for (int k = 0; k < l; k++) {
                     float updated = scaled[o + k] * inv;
                     largest = Math.max(largest, Math.abs(updated - q[o + k]));
@@ -539,6 +533,17 @@ public final class DenseCrf implements AutoCloseable {
         return lastFlips;
     }
 
+    /** values[o..o+l) = exp(values[o..o+l) - max); returns their sum. */
+    private float expInPlace(float[] values, int o, float max) {
+        float sum = 0f;
+        for (int k = 0; k < labels; k++) {
+            float e = FastExp.exp(values[o + k] - max);
+            values[o + k] = e;
+            sum += e;
+        }
+        return sum;
+    }
+
     /** out[o..o+l) = softmax(unary + message) of the pixel whose values start at o. */
     private void softmaxInto(int o, float[] out) {
         int l = labels;
@@ -550,13 +555,7 @@ public final class DenseCrf implements AutoCloseable {
                 max = v;
             }
         }
-        float sum = 0f;
-        for (int k = 0; k < l; k++) {
-            float e = FastExp.exp(out[o + k] - max);
-            out[o + k] = e;
-            sum += e;
-        }
-        float inv = 1f / sum;
+        float inv = 1f / expInPlace(out, o, max);
         for (int k = 0; k < l; k++) {
             out[o + k] *= inv;
         }
