@@ -161,7 +161,9 @@ public final class WarmStartRun {
         int frames;
 
         Chain(float weight, float stop) {
-            this(weight, stop, 8f); // 8 nats: the carried state's own floor, so no cap
+            // 8 nats, the most crf.warm.limit allows: no cap for a <= 1 (the carried state's floor is
+            // 8 a nats), half the floor for a = 2
+            this(weight, stop, 8f);
         }
 
         Chain(float weight, float stop, float limit) {

@@ -393,7 +393,6 @@ public final class DenseCrf implements AutoCloseable {
         }
         float step = -CrfState.STEP * weight;
         float floor = Math.max(CrfState.FLOOR * weight, -limit);
-        java.util.Arrays.fill(message, 0, pixels * l, 0f);
         parallel.forRange(pixels, (from, to, worker) -> {
             for (int p = from; p < to; p++) {
                 int o = p * l;
