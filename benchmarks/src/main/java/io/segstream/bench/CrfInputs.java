@@ -3,6 +3,7 @@ package io.segstream.bench;
 import io.segstream.assets.AssetResolver;
 import io.segstream.assets.Assets;
 import io.segstream.codec.RgbImage;
+import io.segstream.crf.CrfParams;
 import io.segstream.inference.EngineKind;
 import io.segstream.inference.Engines;
 import io.segstream.inference.FitMode;
@@ -73,6 +74,16 @@ final class CrfInputs implements AutoCloseable {
         }
         translator.stitch(out, 0, views, w, h);
         return Arrays.copyOf(translator.planes(), card.classCount() * w * h);
+    }
+
+    /** A parameter set's kernels as DeepLab writes them: {@code w1, theta_alpha, theta_beta, w2, theta_gamma}. */
+    static String describe(CrfParams p) {
+        return String.join(", ", number(p.w1()), number(p.thetaAlpha()), number(p.thetaBeta()), number(p.w2()),
+                number(p.thetaGamma()));
+    }
+
+    private static String number(float value) {
+        return value == Math.rint(value) ? String.valueOf((int) value) : String.valueOf(value);
     }
 
     @Override

@@ -27,36 +27,44 @@ import java.util.stream.Stream;
  * java -Dsegstream.data.dir=../shared/data -cp benchmarks/target/benchmarks.jar io.segstream.bench.CrfQuality
  * </pre>
  * With the argument {@code per-class}: VOC IoU per class, CRF off against DeepLab's parameters, and stop.
- * With {@code sweep w1,theta_alpha,theta_beta,w2,theta_gamma,iterations ...}: VOC mIoU (and the
- * bicycle and car IoU the CRF tends to erase) for the parameter sets given instead of the built-in
- * ones, without DAVIS.
+ * With {@code sweep w1,theta_alpha,theta_beta,w2,theta_gamma,iterations[,scale] ...}: VOC mIoU (and
+ * the bicycle and car IoU the CRF tends to erase) for the parameter sets given instead of the
+ * built-in ones, without DAVIS; the optional scale multiplies the logits before the CRF (a unary
+ * temperature: above 1 the network's evidence weighs more against the kernels).
  */
 public final class CrfQuality {
     private static final int PERSON = 15;
     private static final int CAR = 7;
     private static final int BICYCLE = 2;
+    /**
+     * DeepLab v2's parameters (5 and 2 iterations), the best set found inside DeepLab's own search
+     * range and a weaker one (third round), and the local kernels tuned on voc-sample (fourth round).
+     */
     private static final CrfParams[] SETS = {
         CrfParams.DEEPLAB,
-        CrfParams.DEEPLAB.withIterations(1),
         CrfParams.DEEPLAB.withIterations(2),
-        new CrfParams(4f, 50f, 5f, 3f, 3f, 5),
-        new CrfParams(4f, 30f, 5f, 3f, 3f, 5),
-        new CrfParams(4f, 20f, 5f, 3f, 3f, 5),
-        new CrfParams(4f, 30f, 10f, 3f, 3f, 5),
-        new CrfParams(4f, 30f, 5f, 3f, 3f, 2),
-        new CrfParams(2f, 30f, 5f, 3f, 3f, 5),
+        new CrfParams(3f, 50f, 3f, 3f, 3f, 5),
+        new CrfParams(2f, 20f, 3f, 3f, 3f, 5),
+        new CrfParams(3f, 10f, 8f, 2f, 1f, 5),
+        new CrfParams(3f, 10f, 8f, 1f, 1f, 5),
+        new CrfParams(3f, 10f, 8f, 1f, 1f, 2),
+        new CrfParams(5f, 7f, 10f, 1f, 1f, 5),
     };
 
     private CrfQuality() {}
+
+    /** A CRF to measure: its parameters and the factor on the logits it is given. */
+    private record Setting(CrfParams params, float logitScale) {}
 
     public static void main(String[] args) throws Exception {
         AssetResolver assets = AssetResolver.fromEnvironment(null);
         Path data = CrfInputs.dataDir();
         boolean sweep = args.length > 0 && args[0].equals("sweep");
-        CrfParams[] sets = sweep ? parse(Arrays.copyOfRange(args, 1, args.length)) : SETS;
+        Setting[] sets = sweep ? parse(Arrays.copyOfRange(args, 1, args.length))
+                : Arrays.stream(SETS).map(p -> new Setting(p, 1f)).toArray(Setting[]::new);
         DenseCrf[] crfs = new DenseCrf[sets.length];
         for (int i = 0; i < sets.length; i++) {
-            crfs[i] = new DenseCrf(sets[i], 0.05f, Runtime.getRuntime().availableProcessors());
+            crfs[i] = new DenseCrf(sets[i].params(), 0.05f, Runtime.getRuntime().availableProcessors());
         }
         try (CrfInputs inputs = CrfInputs.open(assets)) {
             ModelCard card = inputs.card();
@@ -70,7 +78,7 @@ public final class CrfQuality {
                 LabelMap truth = MaskPng.decode(Files.readAllBytes(data.resolve("voc-sample/SegmentationClass/" + id
                         + ".png")));
                 RgbImage image = ImageFiles.read(file);
-                byte[][] results = segment(inputs, crfs, image);
+                byte[][] results = segment(inputs, sets, crfs, image);
                 for (int i = 0; i < results.length; i++) {
                     voc[i].add(truth.labels(), results[i], 255);
                 }
@@ -95,8 +103,8 @@ public final class CrfQuality {
             System.out.printf("%-44s %8s %10s %12s %12s%n", "CRF (w1, theta_a, theta_b, w2, theta_g)", "VOC mIoU",
                     "VOC person", "lucia person", "car-shadow car");
             double[][] davis = new double[2][];
-            davis[0] = davis(inputs, crfs, data, "lucia", PERSON);
-            davis[1] = davis(inputs, crfs, data, "car-shadow", CAR);
+            davis[0] = davis(inputs, sets, crfs, data, "lucia", PERSON);
+            davis[1] = davis(inputs, sets, crfs, data, "car-shadow", CAR);
             for (int i = 0; i <= sets.length; i++) {
                 System.out.printf(Locale.ROOT, "%-44s %8.4f %10.4f %12.4f %12.4f%n", name(sets, i), voc[i].meanIou(),
                         voc[i].iou(PERSON), davis[0][i], davis[1][i]);
@@ -108,58 +116,56 @@ public final class CrfQuality {
     }
 
     /** "off" for index 0, else parameter set i - 1 as DeepLab writes it. */
-    private static String name(CrfParams[] sets, int i) {
+    private static String name(Setting[] sets, int i) {
         if (i == 0) {
             return "off";
         }
-        CrfParams p = sets[i - 1];
-        return String.format(Locale.ROOT, "%s, %s, %s, %s, %s; %d it", number(p.w1()), number(p.thetaAlpha()),
-                number(p.thetaBeta()), number(p.w2()), number(p.thetaGamma()), p.iterations());
+        CrfParams p = sets[i - 1].params();
+        float scale = sets[i - 1].logitScale();
+        return CrfInputs.describe(p) + "; " + p.iterations() + " it" + (scale == 1f ? "" : "; logits x" + scale);
     }
 
-    private static String number(float value) {
-        return value == Math.rint(value) ? String.valueOf((int) value) : String.valueOf(value);
-    }
-
-    /** Parameter sets written {@code w1,theta_alpha,theta_beta,w2,theta_gamma,iterations}. */
-    private static CrfParams[] parse(String[] specs) {
+    /** Parameter sets written {@code w1,theta_alpha,theta_beta,w2,theta_gamma,iterations[,scale]}. */
+    private static Setting[] parse(String[] specs) {
         if (specs.length == 0) {
-            throw new IllegalArgumentException("sweep needs parameter sets: w1,theta_alpha,theta_beta,w2,theta_gamma,iterations ...");
+            throw new IllegalArgumentException(
+                    "sweep needs parameter sets: w1,theta_alpha,theta_beta,w2,theta_gamma,iterations[,scale] ...");
         }
-        CrfParams[] sets = new CrfParams[specs.length];
+        Setting[] sets = new Setting[specs.length];
         for (int i = 0; i < specs.length; i++) {
             String[] v = specs[i].split(",");
-            if (v.length != 6) {
-                throw new IllegalArgumentException("a parameter set is w1,theta_alpha,theta_beta,w2,theta_gamma,iterations; got "
-                        + specs[i]);
+            if (v.length != 6 && v.length != 7) {
+                throw new IllegalArgumentException(
+                        "a parameter set is w1,theta_alpha,theta_beta,w2,theta_gamma,iterations[,scale]; got " + specs[i]);
             }
-            sets[i] = new CrfParams(Float.parseFloat(v[0]), Float.parseFloat(v[1]), Float.parseFloat(v[2]),
+            CrfParams params = new CrfParams(Float.parseFloat(v[0]), Float.parseFloat(v[1]), Float.parseFloat(v[2]),
                     Float.parseFloat(v[3]), Float.parseFloat(v[4]), Integer.parseInt(v[5]));
+            sets[i] = new Setting(params, v.length == 7 ? Float.parseFloat(v[6]) : 1f);
         }
         return sets;
     }
 
     /** Labels without CRF (index 0) and with each parameter set. */
-    private static byte[][] segment(CrfInputs inputs, DenseCrf[] crfs, RgbImage image) {
+    private static byte[][] segment(CrfInputs inputs, Setting[] sets, DenseCrf[] crfs, RgbImage image) {
         int w = image.width();
         int h = image.height();
         float[] planes = inputs.logits(image);
         byte[][] results = new byte[crfs.length + 1][w * h];
         inputs.argmax(results[0]);
         for (int i = 0; i < crfs.length; i++) {
-            crfs[i].infer(image.data(), w, h, planes, 21, results[i + 1]);
+            crfs[i].infer(image.data(), w, h, scaled(planes, sets[i].logitScale()), 21, results[i + 1]);
         }
         return results;
     }
 
-    private static double[] davis(CrfInputs inputs, DenseCrf[] crfs, Path data,
+    private static double[] davis(CrfInputs inputs, Setting[] sets, DenseCrf[] crfs, Path data,
             String sequence, int cls) throws Exception {
         long[] inter = new long[crfs.length + 1];
         long[] union = new long[crfs.length + 1];
         for (Path file : list(data.resolve("davis2016-sample/JPEGImages/480p/" + sequence))) {
             LabelMap truth = MaskPng.decode(Files.readAllBytes(data.resolve("davis2016-sample/Annotations/480p/"
                     + sequence + "/" + file.getFileName().toString().replace(".jpg", ".png"))));
-            byte[][] results = segment(inputs, crfs, ImageFiles.read(file));
+            byte[][] results = segment(inputs, sets, crfs, ImageFiles.read(file));
             for (int i = 0; i < results.length; i++) {
                 for (int p = 0; p < results[i].length; p++) {
                     boolean t = truth.labels()[p] != 0;
@@ -174,6 +180,18 @@ public final class CrfQuality {
             iou[i] = (double) inter[i] / union[i];
         }
         return iou;
+    }
+
+    /** The logits themselves for a factor of 1, else a scaled copy. */
+    private static float[] scaled(float[] logits, float factor) {
+        if (factor == 1f) {
+            return logits;
+        }
+        float[] out = new float[logits.length];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = logits[k] * factor;
+        }
+        return out;
     }
 
     private static List<Path> list(Path dir) throws Exception {

@@ -2,7 +2,9 @@ package io.segstream.bench;
 
 import io.segstream.crf.CrfParams;
 import io.segstream.crf.DenseCrf;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -18,6 +20,9 @@ import java.util.Locale;
  * <pre>
  * java -Dsegstream.data.dir=../shared/data -cp benchmarks/target/benchmarks.jar io.segstream.bench.CrfTimings
  * </pre>
+ * With an argument {@code w1,theta_alpha,theta_beta,w2,theta_gamma}: that parameter set against
+ * DeepLab's, taking turns in the same way, both with pruning at 0.05 on 1 and 2 threads; the last
+ * column is then the set's total over DeepLab's on the same threads.
  */
 public final class CrfTimings {
     private static final int RUNS = 7;
@@ -29,21 +34,34 @@ public final class CrfTimings {
 
     private CrfTimings() {}
 
+    /** One CRF to time. */
+    private record Config(CrfParams params, float prune, int threads) {}
+
     public static void main(String[] args) throws Exception {
+        CrfParams other = args.length > 0 ? parse(args[0]) : null;
+        List<Config> list = new ArrayList<>();
+        for (CrfParams params : other == null ? List.of(CrfParams.DEEPLAB) : List.of(CrfParams.DEEPLAB, other)) {
+            for (float prune : other == null ? PRUNE : new float[] {0.05f}) {
+                for (int threads : THREADS) {
+                    list.add(new Config(params, prune, threads));
+                }
+            }
+        }
         String[] sizes = {"320x240", "640x480", "1280x720"};
-        System.out.printf("%-9s %-6s %-7s %6s %9s %9s %9s %11s %11s%n", "size", "prune", "threads", "labels",
-                "build ms", "iter ms", "total ms", "C++ total", "speed-up");
+        System.out.printf("%-9s %-20s %-6s %-7s %6s %9s %9s %9s %11s %11s%n", "size", "params", "prune", "threads",
+                "labels", "build ms", "iter ms", "total ms", "C++ total", other == null ? "speed-up" : "/ DeepLab");
         for (int s = 0; s < sizes.length; s++) {
             CrfBenchmark input = new CrfBenchmark();
             input.size = sizes[s];
             input.prune = 0f;
             input.threads = 1;
             input.setUp();
-            int configs = PRUNE.length * THREADS.length;
+            int configs = list.size();
             DenseCrf[] crfs = new DenseCrf[configs];
             double[][][] times = new double[configs][3][RUNS];
             for (int c = 0; c < configs; c++) {
-                crfs[c] = new DenseCrf(CrfParams.DEEPLAB, PRUNE[c / THREADS.length], THREADS[c % THREADS.length]);
+                Config config = list.get(c);
+                crfs[c] = new DenseCrf(config.params(), config.prune(), config.threads());
             }
             byte[] out = new byte[input.width() * input.height()];
             for (int run = -WARMUP; run < RUNS; run++) {
@@ -66,14 +84,29 @@ public final class CrfTimings {
                 }
             }
             for (int c = 0; c < configs; c++) {
+                Config config = list.get(c);
                 double total = median(times[c][2]);
-                System.out.printf(Locale.ROOT, "%-9s %-6s %-7d %6d %9.1f %9.1f %9.1f %11.0f %10.2fx%n", sizes[s],
-                        PRUNE[c / THREADS.length] == 0f ? "none" : "0.05", THREADS[c % THREADS.length],
-                        crfs[c].activeLabels(), median(times[c][0]), median(times[c][1]), total, ANCHOR[s][2],
-                        ANCHOR[s][2] / total);
+                // with a second set, compare each row with DeepLab's on the same threads (the first rows)
+                double ratio = other == null ? ANCHOR[s][2] / total : total / median(times[c % THREADS.length][2]);
+                System.out.printf(Locale.ROOT, "%-9s %-20s %-6s %-7d %6d %9.1f %9.1f %9.1f %11.0f %10.2fx%n",
+                        sizes[s], name(config.params()), config.prune() == 0f ? "none" : "0.05", config.threads(),
+                        crfs[c].activeLabels(), median(times[c][0]), median(times[c][1]), total, ANCHOR[s][2], ratio);
                 crfs[c].close();
             }
         }
+    }
+
+    private static CrfParams parse(String spec) {
+        String[] v = spec.split(",");
+        if (v.length != 5) {
+            throw new IllegalArgumentException("a parameter set is w1,theta_alpha,theta_beta,w2,theta_gamma; got " + spec);
+        }
+        return new CrfParams(Float.parseFloat(v[0]), Float.parseFloat(v[1]), Float.parseFloat(v[2]),
+                Float.parseFloat(v[3]), Float.parseFloat(v[4]), 5);
+    }
+
+    private static String name(CrfParams p) {
+        return p.equals(CrfParams.DEEPLAB) ? "DeepLab" : CrfInputs.describe(p).replace(" ", "");
     }
 
     private static double median(double[] values) {
