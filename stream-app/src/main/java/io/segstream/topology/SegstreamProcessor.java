@@ -3,6 +3,8 @@ package io.segstream.topology;
 import io.segstream.broker.TopicAdmin;
 import io.segstream.config.KafkaSettings;
 import io.segstream.config.SegstreamConfig;
+import io.segstream.crf.CrfParams;
+import io.segstream.crf.CrfSetup;
 import io.segstream.inference.DynamicBatcher;
 import io.segstream.inference.Engines;
 import io.segstream.inference.FrameTranslator;
@@ -139,12 +141,15 @@ public final class SegstreamProcessor implements AutoCloseable {
         engine.close();
     }
 
-    private static String crfDescription(io.segstream.crf.CrfSetup crf) {
+    /** What the start-up line says of the CRF: off, or on with its kernels and how it starts. */
+    private static String crfDescription(CrfSetup crf) {
         if (crf == null) {
             return "off";
         }
-        return crf.temporal().warmStart()
-                ? "on (warm start, at most " + crf.params().iterations() + " iterations)"
-                : "on (cold, at most " + crf.params().iterations() + " iterations)";
+        CrfParams p = crf.params();
+        String start = crf.temporal().warmStart() ? "warm start" : "cold";
+        return "on (w1 " + p.w1() + ", theta_alpha " + p.thetaAlpha() + ", theta_beta " + p.thetaBeta() + ", w2 "
+                + p.w2() + ", theta_gamma " + p.thetaGamma() + "; " + start + ", at most " + p.iterations()
+                + " iterations)";
     }
 }
