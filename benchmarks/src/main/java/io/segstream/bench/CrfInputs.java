@@ -82,6 +82,12 @@ final class CrfInputs implements AutoCloseable {
                 number(p.thetaGamma()));
     }
 
+    /** Kernels from the first five of {@code values}, in {@link #describe}'s order, with the given iterations. */
+    static CrfParams kernels(String[] values, int iterations) {
+        return new CrfParams(Float.parseFloat(values[0]), Float.parseFloat(values[1]), Float.parseFloat(values[2]),
+                Float.parseFloat(values[3]), Float.parseFloat(values[4]), iterations);
+    }
+
     private static String number(float value) {
         return value == Math.rint(value) ? String.valueOf((int) value) : String.valueOf(value);
     }

@@ -138,9 +138,8 @@ public final class CrfQuality {
                 throw new IllegalArgumentException(
                         "a parameter set is w1,theta_alpha,theta_beta,w2,theta_gamma,iterations[,scale]; got " + specs[i]);
             }
-            CrfParams params = new CrfParams(Float.parseFloat(v[0]), Float.parseFloat(v[1]), Float.parseFloat(v[2]),
-                    Float.parseFloat(v[3]), Float.parseFloat(v[4]), Integer.parseInt(v[5]));
-            sets[i] = new Setting(params, v.length == 7 ? Float.parseFloat(v[6]) : 1f);
+            float scale = v.length == 7 ? Float.parseFloat(v[6]) : 1f;
+            sets[i] = new Setting(CrfInputs.kernels(v, Integer.parseInt(v[5])), scale);
         }
         return sets;
     }

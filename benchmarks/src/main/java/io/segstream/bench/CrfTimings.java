@@ -101,8 +101,7 @@ public final class CrfTimings {
         if (v.length != 5) {
             throw new IllegalArgumentException("a parameter set is w1,theta_alpha,theta_beta,w2,theta_gamma; got " + spec);
         }
-        return new CrfParams(Float.parseFloat(v[0]), Float.parseFloat(v[1]), Float.parseFloat(v[2]),
-                Float.parseFloat(v[3]), Float.parseFloat(v[4]), 5);
+        return CrfInputs.kernels(v, 5);
     }
 
     private static String name(CrfParams p) {
