@@ -1,6 +1,6 @@
 package io.segstream.bench;
 
-import io.segstream.assets.AssetResolver;
+import io.segstream.data.AssetResolver;
 import io.segstream.assets.Assets;
 import io.segstream.codec.PixelConverter;
 import io.segstream.codec.RgbImage;

@@ -1,11 +1,11 @@
 package io.segstream.bench;
 
-import io.segstream.assets.AssetResolver;
+import io.segstream.data.AssetResolver;
 import io.segstream.assets.Assets;
 import io.segstream.codec.RgbImage;
 import io.segstream.crf.CrfParams;
-import io.segstream.inference.EngineKind;
 import io.segstream.inference.Engines;
+import io.segstream.inference.Fit;
 import io.segstream.inference.FitMode;
 import io.segstream.inference.FrameTranslator;
 import io.segstream.inference.InferenceEngine;
@@ -30,7 +30,7 @@ final class CrfInputs implements AutoCloseable {
 
     private CrfInputs(ModelCard card, InferenceEngine engine) {
         this.card = card;
-        this.translator = new FrameTranslator(card, FitMode.TILE);
+        this.translator = new FrameTranslator(card, Fit.of(FitMode.TILE));
         this.engine = engine;
     }
 
@@ -44,8 +44,7 @@ final class CrfInputs implements AutoCloseable {
         Path modelDir = Files.createTempDirectory("segstream-crf-inputs");
         ModelImporter.importModel(assets.resolve(Assets.DEEPLAB_ONNX), modelDir, ModelImporter.Options.none());
         ModelCard card = ModelCard.read(modelDir.resolve(ModelImporter.CARD_FILE));
-        return new CrfInputs(card, Engines.open(EngineKind.ONNXRUNTIME, modelDir.resolve(ModelImporter.MODEL_FILE),
-                card.input().itemShape(), 2, 1));
+        return new CrfInputs(card, Engines.cpu(modelDir.resolve(ModelImporter.MODEL_FILE), card.input().itemShape(), 2));
     }
 
     ModelCard card() {

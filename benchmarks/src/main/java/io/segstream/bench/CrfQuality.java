@@ -1,6 +1,6 @@
 package io.segstream.bench;
 
-import io.segstream.assets.AssetResolver;
+import io.segstream.data.AssetResolver;
 import io.segstream.codec.ImageFiles;
 import io.segstream.codec.LabelMap;
 import io.segstream.codec.MaskPng;

@@ -4,11 +4,10 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import io.segstream.assets.AssetResolver;
+import io.segstream.data.AssetResolver;
 import io.segstream.assets.Assets;
 import io.segstream.codec.RgbImage;
 import io.segstream.codec.VideoFrames;
-import io.segstream.inference.EngineKind;
 import io.segstream.inference.Engines;
 import io.segstream.inference.InferenceEngine;
 import io.segstream.inference.InputView;
@@ -85,7 +84,7 @@ public class InferenceBenchmark {
         }
         shape = new long[] {batch, 257, 257, 3};
         Path model = modelDir.resolve(ModelImporter.MODEL_FILE);
-        djl = Engines.open(EngineKind.ONNXRUNTIME, model, new long[] {257, 257, 3}, THREADS, 1);
+        djl = Engines.cpu(model, new long[] {257, 257, 3}, THREADS);
         env = OrtEnvironment.getEnvironment();
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         options.setIntraOpNumThreads(THREADS);
@@ -93,7 +92,7 @@ public class InferenceBenchmark {
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
         session = env.createSession(model.toString(), options);
         tfliteOut = new float[257 * 257 * 21];
-        tflite = new TfliteModel(assets.resolve(Assets.DEEPLAB_TFLITE), THREADS, slot, tfliteOut.length);
+        tflite = new TfliteModel(assets.resolve(Assets.DEEPLAB_TFLITE), THREADS);
     }
 
     static Path dataDir() {

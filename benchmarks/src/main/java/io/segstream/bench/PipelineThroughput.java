@@ -1,6 +1,6 @@
 package io.segstream.bench;
 
-import io.segstream.assets.AssetResolver;
+import io.segstream.data.AssetResolver;
 import io.segstream.assets.Assets;
 import io.segstream.broker.EmbeddedKafka;
 import io.segstream.broker.TopicAdmin;
@@ -10,16 +10,19 @@ import io.segstream.codec.VideoSource;
 import io.segstream.config.ConfigLoader;
 import io.segstream.config.KafkaSettings;
 import io.segstream.config.SegstreamConfig;
-import io.segstream.inference.EngineKind;
 import io.segstream.inference.Engines;
 import io.segstream.inference.FrameTranslator;
 import io.segstream.inference.InferenceEngine;
-import io.segstream.inference.Segmenter;
+import io.segstream.inference.EngineChoice;
+import io.segstream.inference.EngineRequest;
 import io.segstream.ingest.FrameIngestor;
 import io.segstream.metrics.MaskTally;
 import io.segstream.model.ModelCard;
 import io.segstream.model.ModelImporter;
 import io.segstream.schemas.v1.PixelFormat;
+import io.segstream.segmentation.CameraStates;
+import io.segstream.segmentation.LocalSegmenter;
+import io.segstream.segmentation.SegmentationPath;
 import io.segstream.topology.SegstreamProcessor;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -189,8 +192,7 @@ public final class PipelineThroughput {
                         translator.slotSize());
             }
         }
-        try (InferenceEngine engine = Engines.open(EngineKind.ONNXRUNTIME, modelDir.resolve(ModelImporter.MODEL_FILE),
-                card.input().itemShape(), threads, 1)) {
+        try (InferenceEngine engine = Engines.cpu(modelDir.resolve(ModelImporter.MODEL_FILE), card.input().itemShape(), threads)) {
             for (int i = 0; i < 5; i++) {
                 engine.infer(inputs[Math.min(4, maxBatch)], Math.min(4, maxBatch));
             }
@@ -216,17 +218,20 @@ public final class PipelineThroughput {
                 decoded.add(rgb);
             }
         }
-        try (InferenceEngine engine = Engines.open(EngineKind.ONNXRUNTIME, modelDir.resolve(ModelImporter.MODEL_FILE),
-                card.input().itemShape(), threads, 1)) {
-            Segmenter segmenter = new Segmenter(engine, card, config.fit(), config.batchMaxSize());
+        try (LocalSegmenter segmenter = new LocalSegmenter(card, EngineChoice.CPU, EngineRequest.forModel(modelDir,
+                card, threads, 1, false, null), config.fit(), config.batchMaxSize(), null, 1)) {
+            SegmentationPath path = segmenter.path();
             for (int i = 0; i < 5; i++) {
-                segmenter.segment(decoded.get(i));
+                path.segment(SegmentationPath.Input.still(decoded.get(i)), CameraStates.NONE);
             }
             long t0 = System.nanoTime();
             for (int i = 0; i < frames; i++) {
-                segmenter.segment(decoded.get(i % decoded.size()));
+                path.segment(SegmentationPath.Input.still(decoded.get(i % decoded.size())), CameraStates.NONE);
             }
             return frames / ((System.nanoTime() - t0) / 1e9);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,7 +1,7 @@
 package io.segstream.bench;
 
 import com.google.protobuf.ByteString;
-import io.segstream.assets.AssetResolver;
+import io.segstream.data.AssetResolver;
 import io.segstream.assets.Assets;
 import io.segstream.broker.EmbeddedKafka;
 import io.segstream.broker.TopicAdmin;

@@ -1,7 +1,7 @@
 package io.segstream.bench;
 
-import io.segstream.assets.Asset;
-import io.segstream.assets.AssetResolver;
+import io.segstream.data.Asset;
+import io.segstream.data.AssetResolver;
 import io.segstream.assets.Assets;
 import io.segstream.codec.DecodedFrame;
 import io.segstream.codec.ImageFiles;
@@ -11,6 +11,7 @@ import io.segstream.codec.PixelConverter;
 import io.segstream.codec.RgbImage;
 import io.segstream.codec.VideoSource;
 import io.segstream.crf.CrfParams;
+import io.segstream.crf.CrfRefiner;
 import io.segstream.crf.CrfState;
 import io.segstream.crf.DenseCrf;
 import io.segstream.crf.TemporalCrf;
@@ -257,7 +258,7 @@ public final class WarmStartRun {
             }
             for (int t = 0; t < timed.length; t++) {
                 long t0 = System.nanoTime();
-                TemporalCrf.Outcome o = timed[t].refine(clip, image.data(), w, h, logits, 21, frames, timedState[t], labels);
+                CrfRefiner.Outcome o = timed[t].refine(clip, frames, image.data(), w, h, logits, 21, timedState[t], labels);
                 long t1 = System.nanoTime();
                 timedState[t] = o.state();
                 if (frames > 0) { // the first frame is cold for all
@@ -387,8 +388,7 @@ public final class WarmStartRun {
         for (Iterator<Sample> it = open("megamind", Integer.MAX_VALUE); it.hasNext(); frame++) {
             RgbImage image = it.next().image();
             byte[] labels = new byte[image.width() * image.height()];
-            TemporalCrf.Outcome o = crf.refine("megamind", image.data(), image.width(), image.height(), logits(image), 21, frame,
-                    state, labels);
+            CrfRefiner.Outcome o = crf.refine("megamind", frame, image.data(), image.width(), image.height(), logits(image), 21, state, labels);
             state = o.state();
             double colour = previous == null ? 0 : meanColourChange(previous, image);
             System.out.printf(Locale.ROOT, "%6d %12.2f %14.2f %11d  %s%n", frame, 100 * o.disagreement(), colour,
@@ -426,7 +426,7 @@ public final class WarmStartRun {
             iterations = 0;
             for (int i = 0; i < frames.size(); i++) {
                 long t0 = System.nanoTime();
-                TemporalCrf.Outcome o = warm.refine("vtest_720p", frames.get(i).data(), 640, 480, logits.get(i), 21, i, state, labels);
+                CrfRefiner.Outcome o = warm.refine("vtest_720p", i, frames.get(i).data(), 640, 480, logits.get(i), 21, state, labels);
                 long t1 = System.nanoTime();
                 cold.infer(frames.get(i).data(), 640, 480, logits.get(i), 21, labels);
                 long t2 = System.nanoTime();

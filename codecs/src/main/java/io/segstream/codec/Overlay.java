@@ -1,14 +1,18 @@
 package io.segstream.codec;
 
-/** Blends a label map's class colours over a frame, for people to look at. Background (class 0) stays clear. */
+/** Blends a label map's class colours over a frame, for people to look at. The background class stays clear. */
 public final class Overlay {
+    /** {@code background} value for a class table without one: every class is drawn. */
+    public static final int NO_BACKGROUND = -1;
+
     private Overlay() {}
 
     /**
      * @param palette 0xRRGGBB per class index
+     * @param background the class left clear, or {@link #NO_BACKGROUND}
      * @param alpha weight of the class colour, 0..1
      */
-    public static void blend(RgbImage frame, byte[] labels, int[] palette, float alpha, RgbImage out) {
+    public static void blend(RgbImage frame, byte[] labels, int[] palette, int background, float alpha, RgbImage out) {
         int n = frame.width() * frame.height();
         out.reshape(frame.width(), frame.height());
         byte[] src = frame.data();
@@ -17,7 +21,7 @@ public final class Overlay {
         for (int p = 0; p < n; p++) {
             int label = labels[p] & 0xFF;
             int o = 3 * p;
-            if (label == 0 || label >= palette.length) {
+            if (label == background || label >= palette.length) {
                 dst[o] = src[o];
                 dst[o + 1] = src[o + 1];
                 dst[o + 2] = src[o + 2];

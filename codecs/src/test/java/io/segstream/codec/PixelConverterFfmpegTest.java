@@ -3,6 +3,7 @@ package io.segstream.codec;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.schemas.v1.PixelFormat;
+import io.segstream.testdata.TestData;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.ffmpeg.global.swscale;
 import org.bytedeco.ffmpeg.swscale.SwsContext;

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
@@ -30,9 +31,36 @@ import org.slf4j.LoggerFactory;
  */
 public final class TopicAdmin {
     private static final Logger LOG = LoggerFactory.getLogger(TopicAdmin.class);
-    private static final long TIMEOUT_S = 60;
-
     private TopicAdmin() {}
+
+    /**
+     * Waits for the cluster to answer (the first call every command makes), at most
+     * {@code broker.timeout.ms}.
+     *
+     * @throws KafkaAccessException naming the servers and the settings to check when no broker
+     *     answered, or when one refused (authentication, TLS)
+     */
+    public static void awaitCluster(KafkaSettings kafka) {
+        try (Admin admin = Admin.create(kafka.admin())) {
+            awaitCluster(admin, kafka);
+        }
+    }
+
+    private static void awaitCluster(Admin admin, KafkaSettings kafka) {
+        long timeoutMs = kafka.brokerTimeout().toMillis();
+        try {
+            admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) timeoutMs)).nodes()
+                    .get(timeoutMs + 1_000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw KafkaErrors.explain("connecting", e, kafka);
+        } catch (TimeoutException e) {
+            throw KafkaErrors.unreachable("connecting", kafka, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaAccessException(KafkaAccessException.Kind.UNREACHABLE,
+                    "interrupted while connecting to Kafka at " + kafka.bootstrapServers(), e);
+        }
+    }
 
     /** Ensures the frames topic exists (what {@code ingest} needs). */
     public static void ensureFramesTopic(SegstreamConfig config, KafkaSettings kafka) {
@@ -70,36 +98,38 @@ public final class TopicAdmin {
      * NOT_LEADER_OR_FOLLOWER on its first batch, and an idempotent producer's retry of that batch can
      * then be refused as out of sequence forever (seen with Kafka 4.4 on a fresh topic).
      */
-    private static void awaitLeaders(Admin admin, List<String> topics)
+    private static void awaitLeaders(Admin admin, List<String> topics, long timeoutMs)
             throws InterruptedException, TimeoutException {
         if (topics.isEmpty()) {
             return;
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         Exception last = null;
         while (System.nanoTime() < deadline) {
             try {
                 Map<TopicPartition, OffsetSpec> request = new HashMap<>();
                 for (TopicDescription description : admin.describeTopics(topics).allTopicNames()
-                        .get(TIMEOUT_S, TimeUnit.SECONDS).values()) {
+                        .get(timeoutMs, TimeUnit.MILLISECONDS).values()) {
                     for (TopicPartitionInfo partition : description.partitions()) {
                         request.put(new TopicPartition(description.name(), partition.partition()), OffsetSpec.latest());
                     }
                 }
-                admin.listOffsets(request).all().get(TIMEOUT_S, TimeUnit.SECONDS);
+                admin.listOffsets(request).all().get(timeoutMs, TimeUnit.MILLISECONDS);
                 return;
             } catch (ExecutionException e) {
                 last = e;
                 Thread.sleep(50);
             }
         }
-        throw new TimeoutException("partitions of " + topics + " not served by a leader after " + TIMEOUT_S + " s: "
+        throw new TimeoutException("partitions of " + topics + " not served by a leader after " + timeoutMs / 1000 + " s: "
                 + (last == null ? "" : last.getCause().getMessage()));
     }
 
     private static void ensure(KafkaSettings kafka, List<NewTopic> topics) {
+        long timeoutMs = kafka.brokerTimeout().toMillis();
         try (Admin admin = Admin.create(kafka.admin())) {
-            Set<String> existing = admin.listTopics().names().get(TIMEOUT_S, TimeUnit.SECONDS);
+            awaitCluster(admin, kafka);
+            Set<String> existing = admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS);
             List<NewTopic> missing = new ArrayList<>();
             for (NewTopic topic : topics) {
                 if (!existing.contains(topic.name())) {
@@ -112,23 +142,20 @@ public final class TopicAdmin {
             List<String> created = new ArrayList<>();
             for (var entry : admin.createTopics(missing).values().entrySet()) {
                 try {
-                    entry.getValue().get(TIMEOUT_S, TimeUnit.SECONDS);
+                    entry.getValue().get(timeoutMs, TimeUnit.MILLISECONDS);
                     created.add(entry.getKey());
                     LOG.info("created topic {}", entry.getKey());
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new KafkaAccessException("cannot create topic " + entry.getKey() + ": "
-                                + e.getCause().getMessage(), e.getCause());
+                        throw KafkaErrors.explain("creating topic " + entry.getKey(), e, kafka);
                     }
                 }
             }
-            awaitLeaders(admin, created);
+            awaitLeaders(admin, created, timeoutMs);
         } catch (ExecutionException e) {
-            throw new KafkaAccessException("cannot list topics on " + kafka.bootstrapServers() + ": "
-                    + e.getCause().getMessage(), e.getCause());
+            throw KafkaErrors.explain("listing topics", e, kafka);
         } catch (TimeoutException e) {
-            throw new KafkaAccessException("no answer from Kafka at " + kafka.bootstrapServers() + " within "
-                    + TIMEOUT_S + " s (check --bootstrap-servers and the security settings)", e);
+            throw KafkaErrors.unreachable("creating topics", kafka, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KafkaAccessException("interrupted while creating topics", e);

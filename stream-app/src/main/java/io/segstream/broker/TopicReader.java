@@ -17,7 +17,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /**
  * Reads a whole topic as it is now: every partition from its beginning up to the end offsets
  * taken when the read starts (with read_committed, the last stable offsets), without joining a
- * consumer group. For export, the demo's summary and tests.
+ * consumer group. For export, the demo's summary and tests. Metadata calls wait at most the consumer's
+ * default.api.timeout.ms (KafkaSettings sets it to broker.timeout.ms).
  */
 public final class TopicReader {
     private TopicReader() {}
@@ -29,7 +30,7 @@ public final class TopicReader {
         settings.remove("group.id");
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(settings, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
-            List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+            List<PartitionInfo> infos = consumer.partitionsFor(topic);
             if (infos == null || infos.isEmpty()) {
                 throw new IllegalArgumentException("topic " + topic + " does not exist");
             }
@@ -37,7 +38,7 @@ public final class TopicReader {
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions, Duration.ofSeconds(30)));
+            Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
             long count = 0;
             while (!done(consumer, end)) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
@@ -64,7 +65,7 @@ public final class TopicReader {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(settings, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);

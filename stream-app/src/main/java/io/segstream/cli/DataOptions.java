@@ -1,6 +1,6 @@
 package io.segstream.cli;
 
-import io.segstream.assets.AssetResolver;
+import io.segstream.data.AssetResolver;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 

@@ -1,6 +1,6 @@
 package io.segstream.cli;
 
-import io.segstream.assets.AssetResolver;
+import io.segstream.data.AssetResolver;
 import io.segstream.broker.EmbeddedKafka;
 import io.segstream.broker.TopicAdmin;
 import io.segstream.broker.TopicReader;
@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -79,6 +80,17 @@ final class DemoCommand implements Callable<Integer> {
             description = "Write an overlay video per camera (default: on; --no-export skips it).")
     boolean export;
 
+    @Option(names = {"-b", "--bootstrap-servers"}, paramLabel = "HOST:PORT,...",
+            description = "Run on this Kafka cluster instead of a broker inside the process. The demo's topics and "
+                    + "application id then get a name of their own per run (segstream-demo-TIME-frames, ...), unless "
+                    + "frames.topic and the others are set.")
+    String bootstrapServers;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A properties file of segstream and Kafka settings (for a cluster given with -b: "
+                    + "security.protocol, sasl.*, ssl.*).")
+    Path configFile;
+
     @Option(names = "-X", paramLabel = "KEY=VALUE", description = "Any segstream, Kafka client or Streams setting.")
     List<String> settings = List.of();
 
@@ -104,8 +116,11 @@ final class DemoCommand implements Callable<Integer> {
         }
         KafkaOptions options = new KafkaOptions();
         options.settings = settings;
-        options.bootstrapServers = "127.0.0.1:1"; // replaced below, once the broker has its port
-        ConfigLoader.Loaded probe = options.load(pipeline.flags());
+        options.configFile = configFile;
+        boolean external = bootstrapServers != null;
+        Map<String, String> defaults = external ? runNames() : Map.of();
+        options.bootstrapServers = external ? bootstrapServers : "127.0.0.1:1"; // the embedded broker's, below
+        ConfigLoader.Loaded probe = options.load(defaults, pipeline.flags());
         Path modelDir = ModelLocator.locate(probe.segstream().model(), assets);
         ModelCard card = ModelCard.read(modelDir.resolve(ModelImporter.CARD_FILE));
         List<String> cameraIds = new ArrayList<>();
@@ -113,14 +128,25 @@ final class DemoCommand implements Callable<Integer> {
             cameraIds.add(cameraId(inputs.get(i % inputs.size()), i));
         }
 
-        System.err.println("demo: starting an embedded Kafka broker");
-        try (EmbeddedKafka broker = EmbeddedKafka.start(new KafkaSettings(probe.segstream(), probe.kafka())
-                .maxRecordBytes())) {
-            options.bootstrapServers = broker.bootstrapServers();
-            ConfigLoader.Loaded loaded = options.load(pipeline.flags());
+        if (!external) {
+            System.err.println("demo: starting an embedded Kafka broker");
+        }
+        // SIGTERM/Ctrl-C at any point: the wait in hand ends, the processor and the broker close, within the grace.
+        try (Shutdown shutdown = Shutdown.install(SegstreamProcessor.CLOSE_TIMEOUT.plusSeconds(15));
+                EmbeddedKafka broker = external ? null : EmbeddedKafka.start(
+                        new KafkaSettings(probe.segstream(), probe.kafka()).maxRecordBytes())) {
+            if (broker != null) {
+                options.bootstrapServers = broker.bootstrapServers();
+            }
+            ConfigLoader.Loaded loaded = options.load(defaults, pipeline.flags());
             SegstreamConfig config = loaded.segstream();
             KafkaSettings kafka = new KafkaSettings(config, loaded.kafka());
             TopicAdmin.ensureAll(config, kafka);
+            String applicationId = String.valueOf(loaded.kafka().getOrDefault(APPLICATION_ID, "segstream-demo"));
+            if (external) {
+                System.err.printf("demo: on %s, topics %s, %s, %s, application id %s%n", kafka.bootstrapServers(),
+                        config.framesTopic(), config.masksTopic(), config.deadLetterTopic(), applicationId);
+            }
 
             AtomicLong expected = new AtomicLong(-1);
             MaskTally tally = new MaskTally();
@@ -155,7 +181,7 @@ final class DemoCommand implements Callable<Integer> {
                         }
                     });
                 }
-                try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, "segstream-demo")) {
+                try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, applicationId)) {
                     processor.awaitRunning(Duration.ofMinutes(2));
                     long runStart = System.nanoTime();
                     System.err.println("demo: processing " + processor.description());
@@ -193,12 +219,22 @@ final class DemoCommand implements Callable<Integer> {
                         config.masksTopic());
                 for (String camera : cameraIds) {
                     Path file = out.resolve(camera + ".mp4");
-                    OverlayExporter.Result r = exporter.export(camera, file, 0.55f, 25);
+                    OverlayExporter.Result r = exporter.export(camera, file, 0.55f, 0);
                     System.out.printf("overlay of %s: %s (%d frames)%n", camera, file, r.frames());
                 }
             }
         }
         return 0;
+    }
+
+    private static final String APPLICATION_ID = "application.id";
+
+    /** Topic names and an application id of this run's own, for a demo on a shared cluster. */
+    private static Map<String, String> runNames() {
+        String run = "segstream-demo-" + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+                .format(java.time.LocalDateTime.now());
+        return Map.of(SegstreamConfig.FRAMES_TOPIC, run + "-frames", SegstreamConfig.MASKS_TOPIC, run + "-masks",
+                SegstreamConfig.DEAD_LETTER_TOPIC, run + "-dead-letters", APPLICATION_ID, run);
     }
 
     private static long sum(List<Future<Long>> jobs) throws Exception {

@@ -1,5 +1,6 @@
 package io.segstream.cli;
 
+import io.segstream.broker.TopicAdmin;
 import io.segstream.config.ConfigLoader;
 import io.segstream.config.KafkaSettings;
 import io.segstream.export.OverlayExporter;
@@ -32,15 +33,24 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--alpha", defaultValue = "0.55", description = "Overlay opacity (default: ${DEFAULT-VALUE}).")
     float alpha;
 
-    @Option(names = "--frame-rate", defaultValue = "25", description = "Frame rate of the video (default: ${DEFAULT-VALUE}).")
-    double frameRate;
+    @Option(names = "--frame-rate", paramLabel = "FPS",
+            description = "Frame rate of the video (default: the frames' own, as ingest recorded it from the source; "
+                    + "25 when they do not say).")
+    Double frameRate;
 
     @Override
     public Integer call() {
         ConfigLoader.Loaded loaded = kafka.load(Map.of());
         KafkaSettings settings = new KafkaSettings(loaded.segstream(), loaded.kafka());
-        OverlayExporter.Result result = new OverlayExporter(settings.consumer(), loaded.segstream().framesTopic(),
-                loaded.segstream().masksTopic()).export(camera, out, alpha, frameRate);
+        if (frameRate != null && !(frameRate > 0)) {
+            throw new IllegalArgumentException("--frame-rate must be a positive number, was " + frameRate);
+        }
+        OverlayExporter.Result result;
+        try (Shutdown shutdown = Shutdown.install(java.time.Duration.ofSeconds(5))) {
+            TopicAdmin.awaitCluster(settings); // bounded by broker.timeout.ms; SIGTERM ends the wait at once
+            result = new OverlayExporter(settings.consumer(), loaded.segstream().framesTopic(),
+                    loaded.segstream().masksTopic()).export(camera, out, alpha, frameRate == null ? 0 : frameRate);
+        }
         if (result.frames() == 0) {
             throw new IllegalArgumentException("no frames of camera '" + camera + "' in "
                     + loaded.segstream().framesTopic());

@@ -30,6 +30,9 @@ import picocli.CommandLine.Option;
             "  segstream ingest -b kafka:9092 --source sample:vtest --camera lobby",
             "  segstream ingest -b kafka:9092 --source rtsp://user:pass@10.0.0.7/stream1 --camera gate --realtime"})
 final class IngestCommand implements Callable<Integer> {
+    /** The longest the producer may take to deliver what it holds when ingest ends. */
+    static final java.time.Duration PRODUCER_CLOSE = java.time.Duration.ofSeconds(10);
+
     @Mixin
     KafkaOptions kafka;
 
@@ -74,24 +77,34 @@ final class IngestCommand implements Callable<Integer> {
         if (limit < 1) {
             throw new IllegalArgumentException("--max-frames must be at least 1, was " + limit);
         }
-        TopicAdmin.ensureFramesTopic(loaded.segstream(), settings);
         long start = System.nanoTime();
         long sent;
-        try (VideoSource video = VideoSource.open(input, format);
-                KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings.producer(),
-                        new StringSerializer(), new ByteArraySerializer())) {
-            long total = video.lengthInFrames() > 0 ? Math.min(video.lengthInFrames(), limit)
-                    : (maxFrames != null ? limit : -1);
-            System.err.printf(Locale.ROOT, "ingest: %s, %dx%d at %.2f frames/s, camera '%s' -> %s on %s%n",
-                    video.description(), video.width(), video.height(), video.frameRate(), camera,
-                    loaded.segstream().framesTopic(), settings.bootstrapServers());
-            FrameIngestor ingestor = new FrameIngestor(loaded.segstream(), producer);
-            FrameIngestor.Options options = new FrameIngestor.Options(input, camera, format, realtime, limit,
-                    firstSequence);
-            try (ProgressBar bar = new ProgressBarBuilder().setTaskName("ingest " + camera).setInitialMax(total)
-                    .setStyle(ProgressBarStyle.ASCII).setUnit(" frames", 1).showSpeed().build()) {
-                sent = ingestor.ingest(video, options, bar::stepTo);
+        boolean stopped;
+        try (Shutdown shutdown = Shutdown.install(PRODUCER_CLOSE.plusSeconds(5))) {
+            TopicAdmin.ensureFramesTopic(loaded.segstream(), settings); // SIGTERM here ends the wait at once
+            shutdown.protect(); // from here on the loop stops after its frame, and what was sent is flushed
+            KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings.producer(), new StringSerializer(),
+                    new ByteArraySerializer());
+            try (VideoSource video = VideoSource.open(input, format)) {
+                long total = video.lengthInFrames() > 0 ? Math.min(video.lengthInFrames(), limit)
+                        : (maxFrames != null ? limit : -1);
+                System.err.printf(Locale.ROOT, "ingest: %s, %dx%d at %.2f frames/s, camera '%s' -> %s on %s%n",
+                        video.description(), video.width(), video.height(), video.frameRate(), camera,
+                        loaded.segstream().framesTopic(), settings.bootstrapServers());
+                FrameIngestor ingestor = new FrameIngestor(loaded.segstream(), producer);
+                FrameIngestor.Options options = new FrameIngestor.Options(input, camera, format, realtime, limit,
+                        firstSequence);
+                try (ProgressBar bar = new ProgressBarBuilder().setTaskName("ingest " + camera).setInitialMax(total)
+                        .setStyle(ProgressBarStyle.ASCII).setUnit(" frames", 1).showSpeed().build()) {
+                    sent = ingestor.ingest(video, options, bar::stepTo, shutdown::requested);
+                }
+            } finally {
+                producer.close(PRODUCER_CLOSE); // bounded: a broker that went away cannot hold the exit
             }
+            stopped = shutdown.requested();
+        }
+        if (stopped) {
+            System.err.printf(Locale.ROOT, "ingest: stopped by a signal after %d frames of camera '%s'%n", sent, camera);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf(Locale.ROOT, "ingested %d frames of camera '%s' in %.1f s (%.1f frames/s)%n", sent, camera,

@@ -1,7 +1,7 @@
 package io.segstream.cli;
 
-import io.segstream.assets.Asset;
-import io.segstream.assets.AssetResolver;
+import io.segstream.data.Asset;
+import io.segstream.data.AssetResolver;
 import io.segstream.assets.Assets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,9 +14,8 @@ final class Inputs {
     static String resolveVideo(String option, String input, AssetResolver assets) {
         if (input.startsWith("sample:")) {
             String name = input.substring("sample:".length());
-            Asset sample = Assets.SAMPLES.stream().filter(a -> a.name().equals(name)).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException(option + " " + input + " is not a sample; samples: "
-                            + Assets.SAMPLES.stream().map(a -> "sample:" + a.name()).toList()));
+            Asset sample = Assets.sample(name).orElseThrow(() -> new IllegalArgumentException(option + " " + input
+                    + " is not a sample; samples: " + Assets.SAMPLES.keySet().stream().map(n -> "sample:" + n).toList()));
             return assets.resolve(sample).toString();
         }
         if (input.contains("://") || input.startsWith("webcam:")) {

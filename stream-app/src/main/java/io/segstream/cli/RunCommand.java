@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -64,36 +63,29 @@ final class RunCommand implements Callable<Integer> {
         config.crfSetup();
         Path modelDir = ModelLocator.locate(config.model(), data.resolver());
         Duration every = Durations.parse(reportEvery, "--report-every");
-        CountDownLatch stopped = new CountDownLatch(1);
-        CountDownLatch closed = new CountDownLatch(1);
-        // On SIGTERM/Ctrl-C: tell the loop below to stop, then hold the JVM until the processor has closed
-        // (its last transaction committed or aborted), so no mask is left half-written.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stopped.countDown();
-            try {
-                closed.await(90, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        // SIGTERM/Ctrl-C while connecting ends the wait at once; once the processor runs, the loop below sees
+        // the request and closes it (its last transaction committed or aborted, within CLOSE_TIMEOUT).
+        try (Shutdown shutdown = Shutdown.install(SegstreamProcessor.CLOSE_TIMEOUT.plusSeconds(10))) {
+            SegstreamProcessor processor = SegstreamProcessor.start(config, settings, modelDir, applicationId);
+            shutdown.protect();
+            try (processor) {
+                System.err.println("segstream run: " + processor.description());
+                long lastMasks = 0;
+                long lastAt = System.nanoTime();
+                while (!shutdown.await(every)) {
+                    PipelineMetrics m = processor.metrics();
+                    long now = System.nanoTime();
+                    double rate = (m.masksOut() - lastMasks) / ((now - lastAt) / 1e9);
+                    lastMasks = m.masksOut();
+                    lastAt = now;
+                    System.err.printf(Locale.ROOT, "%s: frames in %d, masks out %d (%.1f/s), skipped %d, "
+                                    + "dead-lettered %d, mean batch %.2f, mean CRF iterations %.2f (%.0f%% warm)%n",
+                            processor.state(), m.framesIn(), m.masksOut(), rate, m.skippedFrames(),
+                            m.deadLetteredRecords(), m.meanBatchSize(), m.meanCrfIterations(),
+                            100 * m.crfWarmStartRate());
+                }
+                System.err.println("segstream run: stopping (" + processor.state() + ")");
             }
-        }, "segstream-shutdown"));
-        try (SegstreamProcessor processor = SegstreamProcessor.start(config, settings, modelDir, applicationId)) {
-            System.err.println("segstream run: " + processor.description());
-            long lastMasks = 0;
-            long lastAt = System.nanoTime();
-            while (!stopped.await(every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                PipelineMetrics m = processor.metrics();
-                long now = System.nanoTime();
-                double rate = (m.masksOut() - lastMasks) / ((now - lastAt) / 1e9);
-                lastMasks = m.masksOut();
-                lastAt = now;
-                System.err.printf(Locale.ROOT, "%s: frames in %d, masks out %d (%.1f/s), skipped %d, dead-lettered %d, "
-                                + "mean batch %.2f, mean CRF iterations %.2f (%.0f%% warm)%n", processor.state(),
-                        m.framesIn(), m.masksOut(), rate, m.skippedFrames(), m.deadLetteredRecords(),
-                        m.meanBatchSize(), m.meanCrfIterations(), 100 * m.crfWarmStartRate());
-            }
-            System.err.println("segstream run: stopping");
-        } finally {
-            closed.countDown();
         }
         return 0;
     }
@@ -106,13 +98,13 @@ final class RunCommand implements Callable<Integer> {
         String model;
 
         @Option(names = "--engine", paramLabel = "ENGINE",
-                description = "auto, onnxruntime or tensorrt (default: auto: TensorRT when an NVIDIA GPU and TensorRT "
-                        + "are present, else ONNX Runtime).")
+                description = "auto, cpu, cuda or tensorrt (default: auto, the first that can run here; 'segstream "
+                        + "engines' says which can and why not).")
         String engine;
 
         @Option(names = "--fit", paramLabel = "MODE",
-                description = "tile (default; native-resolution tiles, small people survive), squash (fastest) or "
-                        + "letterbox.")
+                description = "tile (default; native-resolution tiles, small people survive), zoom (enlarged tiles, "
+                        + "fit.zoom), squash (fastest) or letterbox.")
         String fit;
 
         @Option(names = "--batch-max-size", paramLabel = "N",

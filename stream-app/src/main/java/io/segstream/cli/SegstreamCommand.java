@@ -17,6 +17,9 @@ import picocli.CommandLine.HelpCommand;
                 + "in --data-dir (or $SEGSTREAM_DATA_DIR), else downloaded once, checksummed, into ~/.cache/segstream "
                 + "($SEGSTREAM_CACHE_DIR)."},
         subcommands = {DemoCommand.class, IngestCommand.class, RunCommand.class, ExportCommand.class,
-            SegmentCommand.class, ModelCommand.class, HelpCommand.class},
-        footer = {"", "Run 'segstream COMMAND --help' for a command's options."})
+            SegmentCommand.class, EvalCommand.class, ModelCommand.class, EnginesCommand.class, HelpCommand.class},
+        footer = {"", "Run 'segstream COMMAND --help' for a command's options.", "",
+            "Exit codes: 0 done; 1 bad setting, input or file; 2 bad command line; 3 Kafka unreachable within "
+                + "broker.timeout.ms, or failing; 4 Kafka refused (authentication, TLS, authorisation); 70 internal "
+                + "error; 130/143 stopped by Ctrl-C/SIGTERM."})
 public final class SegstreamCommand {}

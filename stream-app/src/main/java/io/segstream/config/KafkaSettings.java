@@ -26,6 +26,19 @@ public final class KafkaSettings {
         this.user = Map.copyOf(user);
     }
 
+    /** How long to wait for the cluster before giving up ({@code broker.timeout.ms}). */
+    public java.time.Duration brokerTimeout() {
+        return config.brokerTimeout();
+    }
+
+    /** The security protocol in force (Kafka's default is PLAINTEXT). */
+    public String securityProtocol() {
+        Object protocol = user.get(AdminClientConfig.SECURITY_PROTOCOL_CONFIG);
+        String shown = protocol == null ? "PLAINTEXT" : protocol.toString();
+        Object mechanism = user.get(org.apache.kafka.common.config.SaslConfigs.SASL_MECHANISM);
+        return mechanism == null || !shown.startsWith("SASL") ? shown : shown + ", sasl.mechanism " + mechanism;
+    }
+
     public String bootstrapServers() {
         Object servers = user.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
         return servers == null ? null : servers.toString();
@@ -75,6 +88,8 @@ public final class KafkaSettings {
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 1024 * 1024);
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxRecordBytes());
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(64L * 1024 * 1024, 4L * maxRecordBytes()));
+        // A send blocks at most this long for metadata or buffer space when the brokers are gone.
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, brokerTimeout().toMillis());
         p.putAll(only(ProducerConfig.configNames()));
         return p;
     }
@@ -86,12 +101,19 @@ public final class KafkaSettings {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, maxRecordBytes());
+        p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) brokerTimeout().toMillis());
         p.putAll(only(ConsumerConfig.configNames()));
         return p;
     }
 
+    /** Admin settings: every call answers or fails within {@code broker.timeout.ms}. */
     public Map<String, Object> admin() {
-        return new HashMap<>(only(AdminClientConfig.configNames()));
+        Map<String, Object> p = new HashMap<>();
+        int timeout = (int) brokerTimeout().toMillis();
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeout);
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeout, 30_000));
+        p.putAll(only(AdminClientConfig.configNames()));
+        return p;
     }
 
     private Map<String, Object> only(Set<String> names) {

@@ -2,8 +2,10 @@ package io.segstream.config;
 
 import io.segstream.crf.CrfParams;
 import io.segstream.crf.CrfSetup;
+import io.segstream.crf.DenseCrf;
 import io.segstream.crf.TemporalCrf;
-import io.segstream.inference.EngineKind;
+import io.segstream.inference.EngineChoice;
+import io.segstream.inference.Fit;
 import io.segstream.inference.FitMode;
 import java.util.Arrays;
 import java.util.Locale;
@@ -33,12 +35,16 @@ public final class SegstreamConfig extends AbstractConfig {
     public static final String MODEL = "model";
     public static final String ENGINE = "engine";
     public static final String FIT = "fit";
+    public static final String FIT_ZOOM = "fit.zoom";
     public static final String INFERENCE_THREADS = "inference.threads";
     public static final String BATCH_MAX_SIZE = "batch.max.size";
     public static final String BATCH_MAX_DELAY_MS = "batch.max.delay.ms";
     public static final String MAX_FRAME_AGE_MS = "max.frame.age.ms";
     public static final String MASK_COCO_RLE = "mask.coco.rle";
     public static final String METRICS_PORT = "metrics.port";
+    public static final String BROKER_TIMEOUT_MS = "broker.timeout.ms";
+    public static final String TENSORRT_FP16 = "tensorrt.fp16";
+    public static final String TENSORRT_CACHE_DIR = "tensorrt.cache.dir";
     public static final String CRF = "crf";
     public static final String CRF_ITERATIONS = "crf.iterations";
     public static final String CRF_W1 = "crf.w1";
@@ -53,14 +59,6 @@ public final class SegstreamConfig extends AbstractConfig {
     public static final String CRF_STOP_SHARE = "crf.stop.share";
     public static final String CRF_SCENE_CUT = "crf.scene.cut";
     public static final String CRF_LATTICE_REUSE = "crf.lattice.reuse";
-
-    /**
-     * Every segstream setting starts with one of these; anything else is Kafka's (whose own
-     * metrics.* settings, such as metrics.recording.level, must pass through).
-     */
-    static final String[] OWN_PREFIXES = {"frames.topic", "masks.topic", "dead.letter.topic", "topic.partitions",
-        "topic.replication.factor", "frames.retention.ms", "max.frame.bytes", "model", "engine", "fit",
-        "inference.threads", "batch.max.", "max.frame.age.ms", "mask.", "crf", "metrics.port"};
 
     public static final ConfigDef CONFIG = new ConfigDef()
             .define(FRAMES_TOPIC, Type.STRING, "frames", new ConfigDef.NonEmptyString(), Importance.HIGH,
@@ -83,12 +81,25 @@ public final class SegstreamConfig extends AbstractConfig {
                             + "producer's max.request.size. 16 MiB holds a 4K I420 frame.")
             .define(MODEL, Type.STRING, "deeplabv3-mnv2-voc", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "A directory made by 'segstream model import', or a known model name.")
-            .define(ENGINE, Type.STRING, "auto", enumValidator(EngineKind.values()), Importance.HIGH,
-                    "Inference engine: auto (TensorRT when an NVIDIA GPU and TensorRT are present, else ONNX Runtime), "
-                            + "onnxruntime or tensorrt.")
+            .define(ENGINE, Type.STRING, "auto", engineValidator(), Importance.HIGH,
+                    "Inference engine, ONNX Runtime's execution providers: auto (the first of tensorrt, cuda and cpu "
+                            + "that can run here, each refusal logged with its reason), cpu, cuda (onnxruntime_gpu, "
+                            + "CUDA 12, cuDNN 9) or tensorrt (also TensorRT 10). 'segstream engines' shows what this "
+                            + "machine can run.")
+            .define(TENSORRT_FP16, Type.BOOLEAN, false, Importance.MEDIUM,
+                    "Let TensorRT run float layers in half precision (faster on NVIDIA GPUs; an int8 model's 8-bit "
+                            + "layers stay int8 either way).")
+            .define(TENSORRT_CACHE_DIR, Type.STRING, "", Importance.LOW,
+                    "Where TensorRT keeps the engines it builds, one folder per model, GPU and TensorRT version, so a "
+                            + "restart does not rebuild them (minutes for a large model). Empty: the cache directory's "
+                            + "tensorrt/ ($SEGSTREAM_CACHE_DIR, else ~/.cache/segstream).")
             .define(FIT, Type.STRING, "tile", enumValidator(FitMode.values()), Importance.MEDIUM,
                     "How frames are fitted to the model input: tile (native-resolution tiles; small, distant people "
-                            + "survive), squash (one resize, fastest) or letterbox.")
+                            + "survive), zoom (tiles of model input / fit.zoom frame pixels, enlarged: for people a few "
+                            + "dozen pixels tall, and frames smaller than the model input), squash (one resize, fastest) "
+                            + "or letterbox (one resize keeping the aspect ratio).")
+            .define(FIT_ZOOM, Type.DOUBLE, Fit.DEFAULT_ZOOM, Range.between(1, Fit.MAX_ZOOM), Importance.LOW,
+                    "For fit=zoom: how much each tile is enlarged (2: a 513 model sees 257x257 frame pixels per tile).")
             .define(INFERENCE_THREADS, Type.INT, Runtime.getRuntime().availableProcessors(), Range.between(1, 1024),
                     Importance.MEDIUM, "CPU threads ONNX Runtime uses for one batch (default: all cores).")
             .define(BATCH_MAX_SIZE, Type.INT, 8, Range.between(1, 256), Importance.MEDIUM,
@@ -104,12 +115,17 @@ public final class SegstreamConfig extends AbstractConfig {
                     "Port of the Prometheus endpoint (http://host:port/metrics): frames in and out, skipped, "
                             + "dead-lettered, batch sizes, latencies, CRF iterations, Kafka Streams' own metrics (lag "
                             + "included) and the JVM's. -1: off; 0: any free port. 'segstream run' defaults to 9464.")
+            .define(BROKER_TIMEOUT_MS, Type.LONG, 30_000L, Range.between(1_000, 3_600_000), Importance.HIGH,
+                    "How long a command waits for the Kafka cluster to answer (connecting, authenticating, creating "
+                            + "topics, the first metadata) before it gives up with one line naming the servers and exit "
+                            + "code 3. Also bounds how long a producer blocks when the brokers are gone.")
             .define(CRF, Type.STRING, "off", enumValidator(OnOff.values()), Importance.HIGH,
                     "Refine each mask with the fully connected CRF (on) or take the argmax of the upsampled logits "
                             + "(off, the default until the CRF is fast enough for real time: a warm-started 640x480 "
                             + "frame costs about 55 ms on 2 cores today, and DeepLab's published parameters erase "
                             + "small and thin objects).")
-            .define(CRF_ITERATIONS, Type.INT, CrfParams.DEEPLAB.iterations(), Range.between(0, 100), Importance.MEDIUM,
+            .define(CRF_ITERATIONS, Type.INT, CrfParams.DEEPLAB.iterations(), Range.between(0, CrfParams.MAX_ITERATIONS),
+                    Importance.MEDIUM,
                     "Most mean-field iterations per frame; fewer run once the labels stop changing "
                             + "(crf.stop.share).")
             .define(CRF_W1, Type.DOUBLE, (double) CrfParams.DEEPLAB.w1(), positive(), Importance.LOW,
@@ -122,7 +138,8 @@ public final class SegstreamConfig extends AbstractConfig {
                     "Weight of the smoothness kernel (DeepLab v2: 3).")
             .define(CRF_THETA_GAMMA, Type.DOUBLE, (double) CrfParams.DEEPLAB.thetaGamma(), positive(), Importance.LOW,
                     "Spatial width of the smoothness kernel, pixels (DeepLab v2: 3).")
-            .define(CRF_PRUNE_PROBABILITY, Type.DOUBLE, 0.05, Range.between(0, 0.5), Importance.LOW,
+            .define(CRF_PRUNE_PROBABILITY, Type.DOUBLE, 0.05, Range.between(0, DenseCrf.MAX_PRUNE_PROBABILITY),
+                    Importance.LOW,
                     "Labels below this probability on all but a handful of pixels take no part in the CRF (0 keeps "
                             + "all). 0.05 keeps 4-8 of DeepLab's 21 labels on the sample clips and changes at most "
                             + "1 pixel in 100,000 against the full CRF.")
@@ -132,19 +149,20 @@ public final class SegstreamConfig extends AbstractConfig {
                             + "its sequence, a size change and a scene cut start cold; losing the state (restart, "
                             + "rebalance) costs one cold frame.")
             .define(CRF_WARM_WEIGHT, Type.DOUBLE, (double) TemporalCrf.Settings.DEFAULT.weight(),
-                    Range.between(0.01, 10), Importance.LOW,
+                    Range.between(TemporalCrf.Settings.MIN_WEIGHT, TemporalCrf.Settings.MAX_WEIGHT), Importance.LOW,
                     "Exponent a of the carried marginals in the warm start normalise(Q_prev^a * softmax(logits)).")
             .define(CRF_WARM_LIMIT, Type.DOUBLE, (double) TemporalCrf.Settings.DEFAULT.limit(),
-                    Range.between(0.1, 8), Importance.LOW,
+                    Range.between(TemporalCrf.Settings.MIN_LIMIT, TemporalCrf.Settings.MAX_LIMIT), Importance.LOW,
                     "The most, in nats, that the carried marginals may count against a label at a pixel: new "
                             + "evidence stronger than e^limit to 1 overrides the past at once, so an object moving onto "
                             + "a pixel is not held back (uncapped, a converged CRF's past counts up to 8 nats).")
             .define(CRF_STOP_SHARE, Type.DOUBLE, (double) TemporalCrf.Settings.DEFAULT.flipShare(),
-                    Range.between(0, 0.5), Importance.LOW,
+                    Range.between(0, TemporalCrf.Settings.MAX_STOP_SHARE), Importance.LOW,
                     "Mean field stops once an iteration changes the label of at most this share of the pixels "
                             + "(crf.iterations caps it; at least one iteration runs).")
             .define(CRF_SCENE_CUT, Type.DOUBLE, (double) TemporalCrf.Settings.DEFAULT.sceneCut(),
-                    Range.between(0.01, 1), Importance.LOW,
+                    Range.between(TemporalCrf.Settings.MIN_SCENE_CUT, TemporalCrf.Settings.MAX_SCENE_CUT),
+                    Importance.LOW,
                     "A frame whose own most likely labels differ from the camera's carried labels on more than "
                             + "this share of pixels is a scene cut and starts cold.")
             .define(CRF_LATTICE_REUSE, Type.BOOLEAN, true, Importance.LOW,
@@ -159,15 +177,23 @@ public final class SegstreamConfig extends AbstractConfig {
         super(CONFIG, values, false);
     }
 
-    /** True for keys this class declares (or misspells within its prefixes); false for Kafka's. */
+    /**
+     * True for keys in segstream's own namespace: declared here, or sharing a declared key's first
+     * word ({@code crf.}, {@code batch.}, ...) without being a Kafka client or Streams setting
+     * ({@code batch.size} is the producer's). Derived from the declaration alone, so a new key needs
+     * no second list; an undeclared key in the namespace is a misspelling, not Kafka's.
+     */
     static boolean isOwn(String key) {
-        for (String prefix : OWN_PREFIXES) {
-            if (key.equals(prefix) || key.startsWith(prefix + ".") || (prefix.endsWith(".") && key.startsWith(prefix))) {
-                return true;
-            }
+        if (CONFIG.names().contains(key)) {
+            return true;
         }
-        return false;
+        String first = key.contains(".") ? key.substring(0, key.indexOf('.')) : key;
+        return OWN_FIRST_WORDS.contains(first) && !KafkaNames.isKafkaSetting(key);
     }
+
+    private static final java.util.Set<String> OWN_FIRST_WORDS = CONFIG.names().stream()
+            .map(k -> k.contains(".") ? k.substring(0, k.indexOf('.')) : k)
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     public String framesTopic() { return getString(FRAMES_TOPIC); }
     public String masksTopic() { return getString(MASKS_TOPIC); }
@@ -177,14 +203,22 @@ public final class SegstreamConfig extends AbstractConfig {
     public long framesRetentionMs() { return getLong(FRAMES_RETENTION_MS); }
     public int maxFrameBytes() { return getInt(MAX_FRAME_BYTES); }
     public String model() { return getString(MODEL); }
-    public EngineKind engine() { return EngineKind.valueOf(getString(ENGINE).toUpperCase(Locale.ROOT)); }
-    public FitMode fit() { return FitMode.valueOf(getString(FIT).toUpperCase(Locale.ROOT)); }
+    public EngineChoice engine() { return EngineChoice.parse(getString(ENGINE)); }
+    public boolean tensorRtFp16() { return getBoolean(TENSORRT_FP16); }
+
+    /** Where TensorRT engines are cached: the setting, else {@code cacheDir/tensorrt}. */
+    public java.nio.file.Path tensorRtCacheDir(java.nio.file.Path cacheDir) {
+        String dir = getString(TENSORRT_CACHE_DIR);
+        return dir.isBlank() ? cacheDir.resolve("tensorrt") : java.nio.file.Path.of(dir);
+    }
+    public Fit fit() { return new Fit(FitMode.valueOf(getString(FIT).toUpperCase(Locale.ROOT)), getDouble(FIT_ZOOM)); }
     public int inferenceThreads() { return getInt(INFERENCE_THREADS); }
     public int batchMaxSize() { return getInt(BATCH_MAX_SIZE); }
     public int batchMaxDelayMs() { return getInt(BATCH_MAX_DELAY_MS); }
     public long maxFrameAgeMs() { return getLong(MAX_FRAME_AGE_MS); }
     public boolean cocoRle() { return getBoolean(MASK_COCO_RLE); }
     public int metricsPort() { return getInt(METRICS_PORT); }
+    public java.time.Duration brokerTimeout() { return java.time.Duration.ofMillis(getLong(BROKER_TIMEOUT_MS)); }
     public boolean crfEnabled() { return "on".equalsIgnoreCase(getString(CRF)); }
     public float crfPruneProbability() { return getDouble(CRF_PRUNE_PROBABILITY).floatValue(); }
 
@@ -226,6 +260,24 @@ public final class SegstreamConfig extends AbstractConfig {
         };
     }
     public boolean liveMode() { return maxFrameAgeMs() > 0; }
+
+    private static ConfigDef.Validator engineValidator() {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                try {
+                    EngineChoice.parse(String.valueOf(value));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(name, value, "must be one of auto, cpu, cuda, tensorrt");
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "auto, cpu, cuda, tensorrt";
+            }
+        };
+    }
 
     private static ConfigDef.Validator enumValidator(Enum<?>[] values) {
         String[] names = Arrays.stream(values).map(v -> v.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);

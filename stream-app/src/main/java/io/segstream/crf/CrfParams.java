@@ -7,6 +7,9 @@ package io.segstream.crf;
  * the number of mean-field iterations. Positions are in pixels, colours in 0..255 levels.
  */
 public record CrfParams(float w1, float thetaAlpha, float thetaBeta, float w2, float thetaGamma, int iterations) {
+    /** The most mean-field iterations a frame may run (the {@code crf.iterations} setting's range too). */
+    public static final int MAX_ITERATIONS = 100;
+
     /** DeepLab v2's published values (Chen et al., arXiv 1606.00915), 5 iterations. */
     public static final CrfParams DEEPLAB = new CrfParams(4f, 121f, 5f, 3f, 3f, 5);
 
@@ -16,8 +19,8 @@ public record CrfParams(float w1, float thetaAlpha, float thetaBeta, float w2, f
         requirePositive("thetaBeta", thetaBeta);
         requirePositive("w2", w2);
         requirePositive("thetaGamma", thetaGamma);
-        if (iterations < 0 || iterations > 1000) {
-            throw new IllegalArgumentException("CRF iterations must be 0..1000, was " + iterations);
+        if (iterations < 0 || iterations > MAX_ITERATIONS) {
+            throw new IllegalArgumentException("CRF iterations must be 0.." + MAX_ITERATIONS + ", was " + iterations);
         }
     }
 

@@ -5,8 +5,8 @@ package io.segstream.crf;
  * cap), label pruning, and the temporal warm start.
  */
 public record CrfSetup(CrfParams params, float pruneProbability, TemporalCrf.Settings temporal) {
-    /** A stream CRF on {@code threads} threads for one stream thread. */
-    public TemporalCrf newCrf(int threads) {
+    /** A stream CRF on {@code threads} threads, for one thread of the caller's. */
+    public CrfRefiner newRefiner(int threads) {
         return new TemporalCrf(new DenseCrf(params, pruneProbability, threads), temporal);
     }
 }

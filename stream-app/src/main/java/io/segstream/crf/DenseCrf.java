@@ -33,8 +33,8 @@ public final class DenseCrf implements AutoCloseable {
     private float[] bestLogit = new float[0];
     private int[][] hits = new int[0][];       // per worker, per label: pixels where it is within reach
     private static final int SELECT_BLOCK = 2048;
-    private final float[] changes = new float[64];
-    private final int[] flips = new int[64];
+    private final float[] changes;   // per worker: the largest marginal change of its pixels
+    private final int[] flips;       // per worker: its pixels whose label changed
     private final float pruneLogGap;
     private final Parallel parallel;
     private static final float MAX_LATTICE_GROWTH = 1.5f;
@@ -47,6 +47,9 @@ public final class DenseCrf implements AutoCloseable {
     private float lastChange;
     private int lastFlips;
     private int lastIterations;
+
+    /** The largest label-pruning probability (the {@code crf.prune.probability} setting's range too). */
+    public static final float MAX_PRUNE_PROBABILITY = 0.5f;
 
     /** A CRF over every label. */
     public DenseCrf(CrfParams params) {
@@ -68,8 +71,11 @@ public final class DenseCrf implements AutoCloseable {
      */
     public DenseCrf(CrfParams params, float pruneProbability, int threads) {
         this.parallel = new Parallel(threads);
-        if (pruneProbability < 0f || pruneProbability >= 1f) {
-            throw new IllegalArgumentException("pruneProbability must be in [0, 1), was " + pruneProbability);
+        this.changes = new float[threads];
+        this.flips = new int[threads];
+        if (!(pruneProbability >= 0f && pruneProbability <= MAX_PRUNE_PROBABILITY)) {
+            throw new IllegalArgumentException("pruneProbability must be in [0, " + MAX_PRUNE_PROBABILITY + "], was "
+                    + pruneProbability);
         }
         this.params = params;
         this.pruneLogGap = pruneProbability == 0f ? Float.NEGATIVE_INFINITY : (float) Math.log(pruneProbability);
@@ -184,24 +190,25 @@ public final class DenseCrf implements AutoCloseable {
     /**
      * The appearance lattice of one stream of frames (a camera) and the frame it was built for,
      * which {@link #prepare(byte[], int, int, float[], int, boolean)} updates instead of
-     * rebuilding. A DenseCrf owns one; a caller serving several cameras can keep one per camera
-     * and hand the camera's in with {@link #useAppearance} (about 50 bytes per pixel).
+     * rebuilding. A DenseCrf owns one; {@link TemporalCrf} keeps one per camera and hands the
+     * camera's in with {@link #useAppearance} (about 50 bytes per pixel). Private to the package:
+     * the per-camera cache is the refiner's own business.
      */
-    public static final class Appearance {
+    static final class Appearance {
         private final PermutohedralLattice lattice = new PermutohedralLattice(5);
         private byte[] previousRgb = new byte[0];
         private int width = -1;
         private int height = -1;
 
         /** Forgets the frame, so the next prepare builds the lattice anew (for reuse by another camera). */
-        public void forget() {
+        void forget() {
             width = -1;
             height = -1;
         }
     }
 
     /** The appearance lattice the next {@link #prepare} builds or updates. */
-    public void useAppearance(Appearance appearance) {
+    void useAppearance(Appearance appearance) {
         app = appearance;
     }
 
@@ -238,9 +245,13 @@ public final class DenseCrf implements AutoCloseable {
         // Each worker takes its pixels in blocks small enough that a block of every plane stays in
         // cache between the two passes, so the planes are read from memory once; a label that
         // already reached the count in this worker's pixels is not counted further.
+        // Every worker's counts start at zero here, not inside the pass: a small frame runs on worker 0
+        // alone, and the others' counts from an earlier, larger frame must not be summed with its own.
+        for (int[] counts : hits) {
+            java.util.Arrays.fill(counts, 0);
+        }
         parallel.forRange(n, (from, to, worker) -> {
             int[] counts = hits[worker];
-            java.util.Arrays.fill(counts, 0);
             for (int b = from; b < to; b += SELECT_BLOCK) {
                 int e = Math.min(to, b + SELECT_BLOCK);
                 System.arraycopy(planes, b, bestLogit, b, e - b);

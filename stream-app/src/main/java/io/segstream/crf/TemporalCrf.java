@@ -9,7 +9,7 @@ package io.segstream.crf;
  * and on a scene cut. One instance per thread; the carried {@link CrfState} belongs to the caller
  * (a camera's task), so any thread can refine any camera's frame.
  */
-public final class TemporalCrf implements AutoCloseable {
+public final class TemporalCrf implements CrfRefiner {
     /**
      * How warm starts are made and when they are refused.
      *
@@ -26,6 +26,15 @@ public final class TemporalCrf implements AutoCloseable {
      */
     public record Settings(boolean warmStart, float weight, float limit, float flipShare, float sceneCut,
             boolean reuseLattice) {
+        /** Ranges of the settings, which the {@code crf.*} configuration declares with these same bounds. */
+        public static final float MIN_WEIGHT = 0.01f;
+        public static final float MAX_WEIGHT = 10f;
+        public static final float MIN_LIMIT = 0.1f;
+        public static final float MAX_LIMIT = 8f;
+        public static final float MAX_STOP_SHARE = 0.5f;
+        public static final float MIN_SCENE_CUT = 0.01f;
+        public static final float MAX_SCENE_CUT = 1f;
+
         /**
          * Chosen by measurement (benchmarks/RESULTS.md, "CRF temporal warm start"): the limit is the
          * most object-preserving one measured, at the price of part of the flicker reduction.
@@ -33,17 +42,15 @@ public final class TemporalCrf implements AutoCloseable {
         public static final Settings DEFAULT = new Settings(true, 1f, 1f, 0.005f, 0.30f, true);
 
         public Settings {
-            if (!(weight > 0f) || weight > 10f) {
-                throw new IllegalArgumentException("warm-start weight must be in (0, 10], was " + weight);
-            }
-            if (!(limit > 0f) || limit > 8f) {
-                throw new IllegalArgumentException("warm-start limit must be in (0, 8] nats, was " + limit);
-            }
-            if (!(flipShare >= 0f) || flipShare >= 1f) {
-                throw new IllegalArgumentException("CRF stop share must be in [0, 1), was " + flipShare);
-            }
-            if (!(sceneCut > 0f) || sceneCut > 1f) {
-                throw new IllegalArgumentException("scene-cut share must be in (0, 1], was " + sceneCut);
+            require("warm-start weight", weight, MIN_WEIGHT, MAX_WEIGHT);
+            require("warm-start limit (nats)", limit, MIN_LIMIT, MAX_LIMIT);
+            require("CRF stop share", flipShare, 0f, MAX_STOP_SHARE);
+            require("scene-cut share", sceneCut, MIN_SCENE_CUT, MAX_SCENE_CUT);
+        }
+
+        private static void require(String name, float value, float min, float max) {
+            if (!(value >= min && value <= max)) {
+                throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "], was " + value);
             }
         }
 
@@ -55,10 +62,6 @@ public final class TemporalCrf implements AutoCloseable {
             return new Settings(warmStart, weight, limit, flipShare, sceneCut, on);
         }
     }
-
-    /** What one frame's refinement did. */
-    public record Outcome(int iterations, boolean warm, String coldStartReason, float finalChange,
-            float disagreement, boolean latticeReused, CrfState state) {}
 
     /** Appearance lattices kept per instance (per stream thread), one per camera, least recently used out. */
     static final int LATTICES_KEPT = 4;
@@ -79,15 +82,12 @@ public final class TemporalCrf implements AutoCloseable {
     }
 
     /**
-     * Refines one frame of a camera and writes its labels.
-     *
-     * @param camera the camera's id (whose appearance lattice to update)
-     * @param carried the camera's state from its previous refined frame, or null
-     * @return what happened, with the state to carry to the camera's next frame (null when warm
-     *     start is off)
+     * {@inheritDoc} The camera's appearance lattice is updated from its previous frame when
+     * lattice reuse is on; the returned state is null when warm start is off.
      */
-    public Outcome refine(String camera, byte[] rgb, int width, int height, float[] logitPlanes, int labelCount,
-            long sequence, CrfState carried, byte[] labelsOut) {
+    @Override
+    public Outcome refine(String camera, long sequence, byte[] rgb, int width, int height, float[] logitPlanes,
+            int labelCount, CrfState carried, byte[] labelsOut) {
         if (settings.reuseLattice()) {
             crf.useAppearance(latticeOf(camera));
         }
@@ -149,6 +149,19 @@ public final class TemporalCrf implements AutoCloseable {
             return "gap in sequence: previous " + carried.sequence() + ", this " + sequence;
         }
         return null;
+    }
+
+    @Override
+    public boolean carriesState() {
+        return settings.warmStart();
+    }
+
+    @Override
+    public String description() {
+        CrfParams p = crf.params();
+        String start = settings.warmStart() ? "warm start" : "cold";
+        return "w1 " + p.w1() + ", theta_alpha " + p.thetaAlpha() + ", theta_beta " + p.thetaBeta() + ", w2 " + p.w2()
+                + ", theta_gamma " + p.thetaGamma() + "; " + start + ", at most " + p.iterations() + " iterations";
     }
 
     @Override

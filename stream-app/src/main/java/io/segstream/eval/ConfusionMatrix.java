@@ -20,7 +20,12 @@ public final class ConfusionMatrix {
             throw new IllegalArgumentException("ground truth has " + truth.length + " pixels, prediction "
                     + predicted.length);
         }
-        for (int i = 0; i < truth.length; i++) {
+        add(truth, predicted, truth.length, ignore);
+    }
+
+    /** As {@link #add(byte[], byte[], int)} for the first {@code n} pixels of both (reused buffers). */
+    public void add(byte[] truth, byte[] predicted, int n, int ignore) {
+        for (int i = 0; i < n; i++) {
             int t = truth[i] & 0xFF;
             int p = predicted[i] & 0xFF;
             if (t == ignore || t >= classes || p >= classes) {
@@ -70,7 +75,18 @@ public final class ConfusionMatrix {
         return all == 0 ? Double.NaN : (double) right / all;
     }
 
-    private long truthPixels(int c) {
+    /** Classes the matrix counts. */
+    public int classes() {
+        return classes;
+    }
+
+    /** Pixels of ground-truth class {@code t} predicted as {@code p}. */
+    public long count(int t, int p) {
+        return counts[t * classes + p];
+    }
+
+    /** Pixels whose ground truth is class {@code c} (not ignored). */
+    public long truthPixels(int c) {
         long n = 0;
         for (int p = 0; p < classes; p++) {
             n += counts[c * classes + p];

@@ -41,6 +41,13 @@ public final class OverlayExporter {
         this.masksTopic = masksTopic;
     }
 
+    /** The rate an overlay video gets when neither the caller nor the frames say one. */
+    public static final double FALLBACK_FRAME_RATE = 25;
+
+    /**
+     * @param frameRate the video's frame rate, or 0 for the frames' own ({@code Frame.frame_rate} of the
+     *     camera's first frame; {@value #FALLBACK_FRAME_RATE} when they do not say)
+     */
     public Result export(String cameraId, Path out, float alpha, double frameRate) {
         Map<Long, Mask> masks = new HashMap<>();
         TopicReader.readAll(consumerSettings, masksTopic, record -> {
@@ -121,7 +128,8 @@ public final class OverlayExporter {
                 if (palette.length != mask.getModel().getPaletteCount()) {
                     palette = mask.getModel().getPaletteList().stream().mapToInt(Integer::intValue).toArray();
                 }
-                Overlay.blend(rgb, labels, palette, alpha, blended);
+                int background = background(mask.getModel());
+                Overlay.blend(rgb, labels, palette, background, alpha, blended);
                 image = blended;
                 overlaid++;
             }
@@ -134,7 +142,9 @@ public final class OverlayExporter {
                 }
             } else {
                 if (sink == null) {
-                    sink = VideoSink.open(out.toString(), w, h, frameRate);
+                    double own = frame.frame().getFrameRate();
+                    double rate = frameRate > 0 ? frameRate : (own > 0 ? own : FALLBACK_FRAME_RATE);
+                    sink = VideoSink.open(out.toString(), w, h, rate);
                     videoWidth = w;
                     videoHeight = h;
                 }
@@ -145,6 +155,15 @@ public final class OverlayExporter {
                 sink.write(image);
             }
             frames++;
+        }
+
+        /** The class left clear: as the Mask says, else class 0 when it is called background (older masks). */
+        private static int background(io.segstream.schemas.v1.ModelInfo model) {
+            if (model.hasBackgroundClass()) {
+                return model.getBackgroundClass();
+            }
+            boolean named = model.getClassNamesCount() > 0;
+            return !named || "background".equals(model.getClassNames(0)) ? 0 : Overlay.NO_BACKGROUND;
         }
 
         void close() {

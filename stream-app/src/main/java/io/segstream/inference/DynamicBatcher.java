@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * mask exists, so Kafka Streams never commits an offset ahead of its output (DESIGN.md,
  * "Guarantees"). Buffers are sized once per batch size and reused.
  */
-public final class DynamicBatcher implements AutoCloseable {
+public final class DynamicBatcher implements ModelRunner, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DynamicBatcher.class);
 
     private static final long ACTIVE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -87,12 +87,18 @@ public final class DynamicBatcher implements AutoCloseable {
      * @return when and how the inputs ran
      * @throws IllegalStateException when the engine failed on a batch carrying these inputs
      */
-    public Result infer(float[] inputs, int items, float[] outputs) throws InterruptedException {
-        return infer(new Request[] {new Request(inputs, items, outputs)})[0];
+    @Override
+    public Run run(float[] inputs, int items, float[] outputs) throws InterruptedException {
+        return run(new Request[] {new Request(inputs, items, outputs)})[0];
+    }
+
+    @Override
+    public String description() {
+        return engine.description();
     }
 
     /** Submits several requests at once (they can share a batch) and waits for all of them. */
-    public Result[] infer(Request[] requests) throws InterruptedException {
+    public Run[] run(Request[] requests) throws InterruptedException {
         lock.lock();
         try {
             if (closed) {
@@ -110,7 +116,7 @@ public final class DynamicBatcher implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        Result[] results = new Result[requests.length];
+        Run[] results = new Run[requests.length];
         try {
             for (int i = 0; i < requests.length; i++) {
                 results[i] = requests[i].await();
@@ -252,9 +258,6 @@ public final class DynamicBatcher implements AutoCloseable {
         }
     }
 
-    /** How one frame's inputs ran: time queued before its first batch, engine time, largest batch. */
-    public record Result(long queueNanos, long inferenceNanos, int batchSize) {}
-
     /** One caller's inputs and where its outputs go. */
     public static final class Request {
         private final float[] inputs;
@@ -291,14 +294,14 @@ public final class DynamicBatcher implements AutoCloseable {
             notifyAll();
         }
 
-        private synchronized Result await() throws InterruptedException {
+        private synchronized Run await() throws InterruptedException {
             while (done < items && failure == null) {
                 wait();
             }
             if (failure != null) {
                 throw new IllegalStateException("inference failed: " + failure.getMessage(), failure);
             }
-            return new Result(queueNanos, inferenceNanos, batchSize);
+            return new Run(queueNanos, inferenceNanos, batchSize);
         }
     }
 

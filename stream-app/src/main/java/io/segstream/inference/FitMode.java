@@ -12,5 +12,12 @@ public enum FitMode {
      * larger than the model input is one tile, resized like SQUASH. The default: it measured best on
      * every labelled set here (benchmarks/RESULTS.md, "Fit modes").
      */
-    TILE
+    TILE,
+    /**
+     * Tiles that each cover {@code model input / zoom} frame pixels per side, overlapping, enlarged
+     * to the model input and stitched like TILE: the idea behind "slicing aided" inference, for
+     * people a few dozen pixels tall, and for frames smaller than a large model's input (a 480x360
+     * frame is one 513 tile under TILE). Costs one inference per tile.
+     */
+    ZOOM
 }

@@ -13,13 +13,13 @@ import java.util.List;
  */
 public final class FrameTranslator {
     private final ModelCard card;
-    private final FitMode fit;
+    private final Fit fit;
     private final InputWriter writer;
     private final LogitsStitcher stitcher = new LogitsStitcher();
     private final LogitsMapping mapping;
     private final int outputSize;
 
-    public FrameTranslator(ModelCard card, FitMode fit) {
+    public FrameTranslator(ModelCard card, Fit fit) {
         this.card = card;
         this.fit = fit;
         this.writer = new InputWriter(card.input());

@@ -10,14 +10,17 @@ public final class InputPlanner {
 
     private InputPlanner() {}
 
-    public static List<InputView> plan(FitMode fit, int frameW, int frameH, int modelW, int modelH) {
-        switch (fit) {
+    public static List<InputView> plan(Fit fit, int frameW, int frameH, int modelW, int modelH) {
+        switch (fit.mode()) {
             case SQUASH:
                 return List.of(new InputView(0, 0, frameW, frameH, 0, 0, modelW, modelH));
             case LETTERBOX:
                 return List.of(letterbox(frameW, frameH, modelW, modelH));
             case TILE:
-                return tiles(frameW, frameH, modelW, modelH);
+                return tiles(frameW, frameH, modelW, modelH, modelW, modelH);
+            case ZOOM:
+                return tiles(frameW, frameH, (int) Math.ceil(modelW / fit.zoom()), (int) Math.ceil(modelH / fit.zoom()),
+                        modelW, modelH);
             default:
                 throw new IllegalArgumentException("unknown fit " + fit);
         }
@@ -30,12 +33,16 @@ public final class InputPlanner {
         return new InputView(0, 0, frameW, frameH, (modelW - dw) / 2, (modelH - dh) / 2, dw, dh);
     }
 
-    /** Native-resolution tiles (model-size, or the whole side when the frame is smaller), evenly spread. */
-    private static List<InputView> tiles(int frameW, int frameH, int modelW, int modelH) {
-        int[] xs = starts(frameW, modelW);
-        int[] ys = starts(frameH, modelH);
-        int tw = Math.min(frameW, modelW);
-        int th = Math.min(frameH, modelH);
+    /**
+     * Tiles of {@code tileW x tileH} frame pixels (the whole side when the frame is smaller), evenly
+     * spread with at least {@link #MIN_TILE_OVERLAP} pixels of overlap (a quarter of the tile for
+     * small tiles), each resized onto the whole model input.
+     */
+    private static List<InputView> tiles(int frameW, int frameH, int tileW, int tileH, int modelW, int modelH) {
+        int[] xs = starts(frameW, tileW);
+        int[] ys = starts(frameH, tileH);
+        int tw = Math.min(frameW, tileW);
+        int th = Math.min(frameH, tileH);
         List<InputView> views = new ArrayList<>(xs.length * ys.length);
         for (int y : ys) {
             for (int x : xs) {
@@ -49,7 +56,8 @@ public final class InputPlanner {
         if (length <= tile) {
             return new int[] {0};
         }
-        int n = (int) Math.ceil((double) (length - MIN_TILE_OVERLAP) / (tile - MIN_TILE_OVERLAP));
+        int overlap = Math.min(MIN_TILE_OVERLAP, tile / 4);
+        int n = (int) Math.ceil((double) (length - overlap) / (tile - overlap));
         int[] starts = new int[n];
         for (int i = 0; i < n; i++) {
             starts[i] = (int) Math.round((double) i * (length - tile) / (n - 1));
@@ -57,12 +65,12 @@ public final class InputPlanner {
         return starts;
     }
 
-    /** "squash", "letterbox" or "tile:COLSxROWS", for logs and the Mask. */
-    public static String describe(FitMode resolved, List<InputView> views) {
-        if (resolved != FitMode.TILE) {
-            return resolved.name().toLowerCase(java.util.Locale.ROOT);
+    /** "squash", "letterbox", "tile:COLSxROWS" or "zoom:COLSxROWS", for logs and the Mask. */
+    public static String describe(Fit fit, List<InputView> views) {
+        if (fit.mode() != FitMode.TILE && fit.mode() != FitMode.ZOOM) {
+            return fit.mode().name().toLowerCase(java.util.Locale.ROOT);
         }
         long cols = views.stream().mapToInt(InputView::sx).distinct().count();
-        return "tile:" + cols + "x" + (views.size() / cols);
+        return fit.mode().name().toLowerCase(java.util.Locale.ROOT) + ":" + cols + "x" + (views.size() / cols);
     }
 }

@@ -9,6 +9,7 @@ import io.segstream.schemas.v1.Frame;
 import io.segstream.schemas.v1.PixelFormat;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -40,12 +41,21 @@ public final class FrameIngestor {
      * @throws IngestException when a frame cannot be sent (too large for the topic, broker errors)
      */
     public long ingest(VideoSource video, Options options, LongConsumer progress) throws InterruptedException {
+        return ingest(video, options, progress, () -> false);
+    }
+
+    /**
+     * As {@link #ingest(VideoSource, Options, LongConsumer)}, stopping early (after the frame in hand)
+     * once {@code stop} says so; what was sent is flushed either way.
+     */
+    public long ingest(VideoSource video, Options options, LongConsumer progress, BooleanSupplier stop)
+            throws InterruptedException {
         AtomicReference<Exception> failure = new AtomicReference<>();
         long sent = 0;
         long startNanos = System.nanoTime();
         long firstPts = Long.MIN_VALUE;
         String source = VideoSource.redact(options.source());
-        while (sent < options.maxFrames()) {
+        while (sent < options.maxFrames() && !stop.getAsBoolean()) {
             DecodedFrame decoded = video.next();
             if (decoded == null) {
                 break;
@@ -61,7 +71,7 @@ public final class FrameIngestor {
                 }
             }
             long sequence = options.firstSequence() + sent;
-            Frame frame = toFrame(decoded, options.cameraId(), sequence, source);
+            Frame frame = toFrame(decoded, options.cameraId(), sequence, source, video.frameRate());
             checkSize(frame, options.cameraId(), sequence);
             producer.send(new ProducerRecord<>(config.framesTopic(), options.cameraId(), frame.toByteArray()),
                     (metadata, e) -> {
@@ -85,7 +95,8 @@ public final class FrameIngestor {
     }
 
     /** The Frame record of one decoded picture, captured now. */
-    public static Frame toFrame(DecodedFrame decoded, String cameraId, long sequence, String source) {
+    public static Frame toFrame(DecodedFrame decoded, String cameraId, long sequence, String source,
+            double frameRate) {
         long nowUs = TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis());
         return Frame.newBuilder()
                 .setCameraId(cameraId)
@@ -97,6 +108,7 @@ public final class FrameIngestor {
                 .setPixelFormat(decoded.format())
                 .setData(UnsafeByteOperations.unsafeWrap(decoded.data()))
                 .setSource(source)
+                .setFrameRate(Double.isFinite(frameRate) && frameRate > 0 ? frameRate : 0)
                 .build();
     }
 

@@ -4,8 +4,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Models whose card `model import` can fill in by itself, recognised by the SHA-256 of the
- * original file. Anything else needs its classes and normalisation given on the command line.
+ * What `model import` knows by itself: the class tables of the datasets the known models were
+ * trained on, and presets for the float files whose normalisation the file itself does not state,
+ * recognised by the SHA-256 of the original file. An 8-bit TFLite file states its own
+ * normalisation (the input's scale and zero point) and, through its class count, its dataset.
  */
 public final class KnownModels {
     private KnownModels() {}
@@ -19,17 +21,48 @@ public final class KnownModels {
             String logitsTensor, int stride, boolean alignCorners) {}
 
     /**
-     * Google's DeepLab v3 MobileNetV2 PASCAL VOC (TF Hub lite-model/deeplabv3/1/default/1), as converted
-     * to ONNX by tf2onnx 1.10.1: NHWC RGB input in [-1, 1], TensorFlow's align-corners bilinear.
+     * Google's DeepLab v3 MobileNetV2 (depth multiplier 0.5) PASCAL VOC at 257 (TF Hub
+     * lite-model/deeplabv3/1/default/1), as converted to ONNX by tf2onnx 1.10.1: NHWC RGB input in
+     * [-1, 1], TensorFlow's align-corners bilinear.
      */
-    public static final Preset DEEPLABV3_MNV2_VOC = new Preset("deeplabv3-mnv2-voc", VOC_CLASSES, "RGB",
+    public static final Preset DEEPLABV3_MNV2_VOC = new Preset("deeplabv3-mnv2-dm05-voc-257", VOC_CLASSES, "RGB",
             new float[] {127.5f, 127.5f, 127.5f}, new float[] {127.5f, 127.5f, 127.5f},
             "logits/semantic/BiasAdd", 8, true);
 
     public static final String DEEPLABV3_MNV2_VOC_SHA256 =
             "48a46b346ca7e2e96760b8a10a302046a3b5a9ce55e59d4c659c36d9cbd44118";
 
+    /** The same network as the TFLite file it was converted from (float, input in [-1, 1]). */
+    public static final String DEEPLABV3_MNV2_VOC_TFLITE_SHA256 =
+            "9711334db2b01d5894feb8ed0f5cb3e97d125b8d229f8d8692f625801818f5ef";
+
     public static Optional<Preset> bySha256(String sha256) {
-        return DEEPLABV3_MNV2_VOC_SHA256.equals(sha256) ? Optional.of(DEEPLABV3_MNV2_VOC) : Optional.empty();
+        return DEEPLABV3_MNV2_VOC_SHA256.equals(sha256) || DEEPLABV3_MNV2_VOC_TFLITE_SHA256.equals(sha256)
+                ? Optional.of(DEEPLABV3_MNV2_VOC) : Optional.empty();
+    }
+
+    /** The class table a DeepLab with {@code count} output channels was trained on: VOC (21) or Cityscapes (19). */
+    public static Optional<List<String>> classesFor(int count) {
+        if (count == VOC_CLASSES.size()) {
+            return Optional.of(VOC_CLASSES);
+        }
+        if (count == Palettes.CITYSCAPES_CLASSES.size()) {
+            return Optional.of(Palettes.CITYSCAPES_CLASSES);
+        }
+        return Optional.empty();
+    }
+
+    /** Display colours for a class table: VOC's (person made vivid), Cityscapes' own, or VOC's bit map. */
+    public static List<String> paletteFor(List<String> classes) {
+        if (classes.equals(Palettes.CITYSCAPES_CLASSES)) {
+            return Palettes.cityscapes();
+        }
+        return Palettes.pascalVocForDisplay(classes.size());
+    }
+
+    /** The index of the "nothing here" class, or null when every class is something (Cityscapes). */
+    public static Integer backgroundOf(List<String> classes) {
+        int index = classes.indexOf("background");
+        return index < 0 ? null : index;
     }
 }

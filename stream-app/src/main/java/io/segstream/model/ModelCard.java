@@ -20,9 +20,15 @@ public record ModelCard(
         String id,
         List<String> classes,
         List<String> palette,
+        Integer background,
         Input input,
         Output output,
         Source source) {
+
+    /** True when class {@code c} is the "nothing here" class that overlays leave clear. */
+    public boolean isBackground(int c) {
+        return background != null && background == c;
+    }
 
     /** Tensor layouts: where the channel (or class) axis is. */
     public enum Layout { NHWC, NCHW }
@@ -53,8 +59,13 @@ public record ModelCard(
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Output(String name, int classes, int width, int height, int stride, boolean alignCorners) {}
 
+    /**
+     * Where the model came from. {@code precision}: "float32" (a float graph, or an 8-bit file with its
+     * weights dequantised), or "int8" (QuantizeLinear/DequantizeLinear around 8-bit weights and
+     * activations, run by int8 kernels).
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Source(String file, String sha256, String importedBy) {}
+    public record Source(String file, String sha256, String importedBy, String format, String precision) {}
 
     public int classCount() {
         return classes.size();

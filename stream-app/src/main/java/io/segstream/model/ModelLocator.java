@@ -1,19 +1,19 @@
 package io.segstream.model;
 
-import io.segstream.assets.Asset;
-import io.segstream.assets.AssetResolver;
-import io.segstream.assets.Assets;
+import io.segstream.data.AssetResolver;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Turns a {@code --model} argument into an imported model directory: a directory written by
- * {@code segstream model import}, or the name of a known model, which is fetched (data directory,
- * cache or checksummed download) and imported once into the cache.
+ * {@code segstream model import}, or the name of a model in the {@link ModelZoo} (optionally
+ * {@code NAME:int8} or {@code NAME:float}), whose file is fetched (data directory, cache or
+ * checksummed download) and imported once into the cache.
  */
 public final class ModelLocator {
     private static final Logger LOG = LoggerFactory.getLogger(ModelLocator.class);
@@ -31,22 +31,37 @@ public final class ModelLocator {
             }
             return dir;
         }
-        Optional<Asset> named = Assets.byName(model).filter(a -> a.relativePath().endsWith(".onnx"));
+        Optional<ModelZoo.Named> named = ModelZoo.lookup(model);
         if (named.isEmpty()) {
-            if (model.endsWith(".onnx")) {
-                throw new ModelException("--model " + model + " is an ONNX file; import it first with `segstream model "
+            String lower = model.toLowerCase(Locale.ROOT);
+            if (lower.endsWith(".onnx") || lower.endsWith(".tflite")) {
+                throw new ModelException("--model " + model + " is a model file; import it first with `segstream model "
                         + "import " + model + " --out DIR` and pass --model DIR");
             }
             throw new ModelException("--model " + model + " is neither an imported model directory nor a known model "
-                    + "name (known: " + Assets.DEEPLAB_ONNX.name() + ")");
+                    + "name; known: " + String.join(", ", ModelZoo.names()) + " (segstream model list)");
         }
-        Asset asset = named.get();
-        Path imported = assets.cacheDir().resolve("models").resolve(asset.name() + "-" + asset.sha256().substring(0, 12));
+        return importedDir(named.get(), assets);
+    }
+
+    /** The cache directory of a zoo model in a precision, imported on first use. */
+    public static Path importedDir(ModelZoo.Named named, AssetResolver assets) throws IOException {
+        ModelZoo.Entry entry = named.entry();
+        ModelImporter.Precision precision = named.effectivePrecision();
+        Path imported = cachedDir(named, assets);
         if (!Files.isRegularFile(imported.resolve(ModelImporter.CARD_FILE))) {
-            Path onnx = assets.resolve(asset);
-            LOG.info("importing {} into {}", asset.name(), imported);
-            ModelImporter.importModel(onnx, imported, ModelImporter.Options.none());
+            Path file = assets.resolve(entry.file());
+            LOG.info("importing {} ({}) into {}", entry.name(), precision.cardName(), imported);
+            ModelImporter.importModel(file, imported, ModelImporter.Options.none().withName(entry.name())
+                    .withPrecision(precision));
         }
         return imported;
+    }
+
+    /** Where {@link #importedDir} keeps a zoo model: one directory per name, precision and file checksum. */
+    public static Path cachedDir(ModelZoo.Named named, AssetResolver assets) {
+        ModelZoo.Entry entry = named.entry();
+        return assets.cacheDir().resolve("models").resolve(entry.name() + "-"
+                + named.effectivePrecision().cardName() + "-" + entry.file().sha256().substring(0, 12));
     }
 }

@@ -3,9 +3,36 @@ package io.segstream.model;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Class colour tables. */
+/** Class tables and colour tables of the datasets the known models were trained on. */
 public final class Palettes {
     private Palettes() {}
+
+    /** Cityscapes' 19 evaluation classes in trainId order, as its DeepLab models output them. */
+    public static final List<String> CITYSCAPES_CLASSES = List.of("road", "sidewalk", "building", "wall", "fence",
+            "pole", "traffic light", "traffic sign", "vegetation", "terrain", "sky", "person", "rider", "car", "truck",
+            "bus", "train", "motorcycle", "bicycle");
+
+    /** Cityscapes' own colours for its 19 trainIds (cityscapesScripts, labels.py). */
+    public static List<String> cityscapes() {
+        return List.of("#804080", "#F423E8", "#464646", "#66669C", "#BE9999", "#999999", "#FAAA1E", "#DCDC00",
+                "#6B8E23", "#98FB98", "#4682B4", "#DC143C", "#FF0000", "#00008E", "#000046", "#003C64", "#005064",
+                "#0000E6", "#770B20");
+    }
+
+    /**
+     * VOC's colours for display: the devkit's map ({@link #pascalVoc}) except person, whose #C08080
+     * is a pale pink that vanishes over skin and pavement in an overlay; it takes Cityscapes'
+     * person crimson (#DC143C), which stands out on the sample clips.
+     */
+    public static List<String> pascalVocForDisplay(int classes) {
+        List<String> palette = new ArrayList<>(pascalVoc(classes));
+        if (classes > PERSON_VOC) {
+            palette.set(PERSON_VOC, "#DC143C");
+        }
+        return palette;
+    }
+
+    private static final int PERSON_VOC = 15;
 
     /**
      * PASCAL VOC's colour map: the bits of the class index spread over R, G and B from the most

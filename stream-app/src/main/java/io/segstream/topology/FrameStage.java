@@ -2,6 +2,7 @@ package io.segstream.topology;
 
 import io.segstream.codec.FrameCodec.ValidFrame;
 import io.segstream.schemas.v1.Mask;
+import io.segstream.segmentation.CameraStates;
 
 /**
  * What the topology does with a valid frame: answer it with exactly one Mask. The product's
@@ -10,7 +11,7 @@ import io.segstream.schemas.v1.Mask;
 public interface FrameStage {
     /**
      * The mask for {@code frame}, which reached the processor at {@code arrivalUs} (epoch
-     * microseconds); {@code state} holds what the stage carries per camera.
+     * microseconds); {@code states} holds what the stage carries per camera.
      */
-    Mask segment(ValidFrame frame, long arrivalUs, CameraState state) throws InterruptedException;
+    Mask segment(ValidFrame frame, long arrivalUs, CameraStates states) throws InterruptedException;
 }

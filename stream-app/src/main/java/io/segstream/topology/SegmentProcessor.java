@@ -3,6 +3,7 @@ package io.segstream.topology;
 import io.segstream.codec.FrameCodec.ValidFrame;
 import io.segstream.metrics.PipelineMetrics;
 import io.segstream.schemas.v1.Mask;
+import io.segstream.segmentation.CameraStates;
 import java.time.Clock;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.errors.StreamsException;
@@ -18,7 +19,7 @@ import org.apache.kafka.streams.state.Stores;
  * shared batcher has run the frame, so the record's offset cannot be committed before its mask
  * is handed to the producer (DESIGN.md, "Guarantees").
  */
-final class SegmentProcessor implements Processor<String, ValidFrame, String, Mask>, CameraState {
+final class SegmentProcessor implements Processor<String, ValidFrame, String, Mask>, CameraStates {
     /**
      * Per-camera state of the task (the CRF's warm start): in memory and not logged, because it
      * is a cache that a cold frame rebuilds; restoring it from a changelog would cost more than

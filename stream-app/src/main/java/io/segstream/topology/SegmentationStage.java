@@ -5,12 +5,9 @@ import io.segstream.codec.LabelRle;
 import io.segstream.codec.PixelConverter;
 import io.segstream.codec.RgbImage;
 import io.segstream.crf.CrfSetup;
-import io.segstream.crf.CrfState;
-import io.segstream.crf.TemporalCrf;
-import io.segstream.inference.DynamicBatcher;
+import io.segstream.inference.Fit;
 import io.segstream.inference.FitMode;
-import io.segstream.inference.FrameTranslator;
-import io.segstream.inference.InputView;
+import io.segstream.inference.ModelRunner;
 import io.segstream.metrics.PipelineMetrics;
 import io.segstream.model.ModelCard;
 import io.segstream.schemas.v1.ClassArea;
@@ -22,55 +19,51 @@ import io.segstream.schemas.v1.MaskEncoding;
 import io.segstream.schemas.v1.MaskStatus;
 import io.segstream.schemas.v1.ModelInfo;
 import io.segstream.schemas.v1.Timings;
+import io.segstream.segmentation.CameraStates;
+import io.segstream.segmentation.FrameResult;
+import io.segstream.segmentation.SegmentationPath;
 import java.time.Clock;
-import java.util.Arrays;
 import java.util.List;
 
 /**
- * Frame to Mask, shared by every stream thread: pixels to RGB, the model inputs of the frame
- * through the shared {@link DynamicBatcher}, logits upsampled to the frame and reduced by argmax,
- * optionally refined by the dense CRF (warm-started from the camera's previous frame, whose state
- * the camera's task carries), labels run-length encoded with per-class areas, timings and the model's class table. In live
- * mode a frame already older than the maximum age is answered by a SKIPPED_STALE mask instead.
- * Each thread works in buffers of its own ({@link Worker}), reused across frames.
+ * Frame to Mask, shared by every stream thread: pixels to RGB, then the one segmentation path
+ * ({@link SegmentationPath}: model inputs through the shared dynamic batcher, logits upsampled to
+ * the frame, the dense CRF warm-started from the camera's state that the task carries, labels),
+ * then the Mask: labels run-length encoded, per-class areas, COCO RLE, timings and the model's
+ * class table. In live mode a frame already older than the maximum age is answered by a
+ * SKIPPED_STALE mask instead. Each thread has a path and buffers of its own ({@link Worker}).
  */
-public final class SegmentationStage implements FrameStage {
-    private final DynamicBatcher batcher;
-    private final ModelCard card;
+public final class SegmentationStage implements FrameStage, AutoCloseable {
     private final ModelInfo modelInfo;
     private final long maxFrameAgeUs;
     private final boolean cocoRle;
     private final PipelineMetrics metrics;
     private final Clock clock;
     private final ThreadLocal<Worker> workers;
+    private final List<Worker> all = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
+     * @param runner the shared batcher the stream threads' model inputs go to
+     * @param crf the stream CRF's settings, or null for no CRF (argmax of the logits)
      * @param maxFrameAgeMs live mode's maximum frame age, or 0 for batch mode
      */
-    public SegmentationStage(DynamicBatcher batcher, ModelCard card, FitMode fit, long maxFrameAgeMs,
-            boolean cocoRle, PipelineMetrics metrics, Clock clock) {
-        this(batcher, card, fit, maxFrameAgeMs, cocoRle, null, metrics, clock);
-    }
-
-    /**
-     * @param crf the stream CRF's settings, or null for no CRF (argmax of the logits)
-     */
-    public SegmentationStage(DynamicBatcher batcher, ModelCard card, FitMode fit, long maxFrameAgeMs,
-            boolean cocoRle, CrfSetup crf, PipelineMetrics metrics, Clock clock) {
+    public SegmentationStage(ModelRunner runner, ModelCard card, Fit fit, long maxFrameAgeMs, boolean cocoRle,
+            CrfSetup crf, PipelineMetrics metrics, Clock clock) {
         this.cocoRle = cocoRle;
-        this.batcher = batcher;
-        this.card = card;
         this.maxFrameAgeUs = maxFrameAgeMs * 1000;
         this.metrics = metrics;
         this.clock = clock;
         this.modelInfo = modelInfo(card);
-        this.workers = ThreadLocal.withInitial(() -> new Worker(new FrameTranslator(card, fit),
-                crf == null ? null : crf.newCrf(1)));
+        this.workers = ThreadLocal.withInitial(() -> {
+            Worker w = new Worker(new SegmentationPath(card, fit, runner, crf == null ? null : crf.newRefiner(1)));
+            all.add(w);
+            return w;
+        });
     }
 
     /** The mask for {@code valid}, which arrived at the processor at {@code arrivalUs}. */
     @Override
-    public Mask segment(ValidFrame valid, long arrivalUs, CameraState state) throws InterruptedException {
+    public Mask segment(ValidFrame valid, long arrivalUs, CameraStates states) throws InterruptedException {
         Frame frame = valid.frame();
         long ageUs = arrivalUs - frame.getCaptureTimeUs();
         if (maxFrameAgeUs > 0 && ageUs > maxFrameAgeUs) {
@@ -85,87 +78,50 @@ public final class SegmentationStage implements FrameStage {
         long t0 = System.nanoTime();
         int width = frame.getWidth();
         int height = frame.getHeight();
-        w.rgb.reshape(width, height);
         int size = frame.getData().size();
         if (w.pixelBytes.length < size) {
             w.pixelBytes = new byte[size];
         }
         frame.getData().copyTo(w.pixelBytes, 0);
         PixelConverter.toRgb(valid.layout(), w.pixelBytes, w.rgb);
-        List<InputView> views = w.translator.plan(width, height);
-        w.ensureCapacity(views.size(), width * height);
-        w.translator.writeInputs(w.rgb, views, w.inputs, 0);
+        long decodeNanos = System.nanoTime() - t0;
+        FrameResult r = w.path.segment(new SegmentationPath.Input(frame.getCameraId(), frame.getSequence(), w.rgb),
+                states);
         long t1 = System.nanoTime();
-        DynamicBatcher.Result run = batcher.infer(w.inputs, views.size(), w.outputs);
-        long t2 = System.nanoTime();
-        w.translator.stitch(w.outputs, 0, views, width, height);
-        byte[] labels = w.labels;
-        CrfStats.Builder crfStats = CrfStats.newBuilder().setApplied(w.crf != null);
-        long crfNanos = 0;
-        if (w.crf != null) {
-            long c0 = System.nanoTime();
-            TemporalCrf.Outcome refined = refine(w.crf, frame, w, labels, state);
-            crfNanos = System.nanoTime() - c0;
-            crfStats.setIterations(refined.iterations()).setFinalChange(refined.finalChange())
-                    .setWarmStart(refined.warm()).setColdStartReason(refined.coldStartReason());
-            metrics.crfRun(refined.iterations(), refined.warm(), crfNanos);
-        } else {
-            w.translator.argmax(labels);
+        CrfStats.Builder crfStats = CrfStats.newBuilder().setApplied(r.crf() != null);
+        if (r.crf() != null) {
+            crfStats.setIterations(r.crf().iterations()).setFinalChange(r.crf().finalChange())
+                    .setWarmStart(r.crf().warm()).setColdStartReason(r.crf().coldStartReason());
+            metrics.crfRun(r.crf().iterations(), r.crf().warm(), r.crfNanos());
         }
-        int pixels = width * height;
-        byte[] rle = LabelRle.encode(labels, width, height);
+        byte[] rle = LabelRle.encode(r.labels(), width, height);
         Mask.Builder mask = header(frame)
                 .setStatus(MaskStatus.MASK_STATUS_OK)
                 .setModel(modelInfo)
                 .setEncoding(MaskEncoding.MASK_ENCODING_LABEL_RLE)
                 .setData(com.google.protobuf.UnsafeByteOperations.unsafeWrap(rle))
-                .setPreprocess(w.translator.describe(views))
-                .setBatchSize(run.batchSize())
+                .setPreprocess(r.fit())
+                .setBatchSize(r.batchSize())
                 .setCrf(crfStats);
-        addClassAreas(labels, pixels, w.counts, mask);
-        if (cocoRle) {
-            for (int c = 0; c < w.counts.length; c++) {
-                if (w.counts[c] > 0) {
-                    mask.addCocoRle(CocoRle.newBuilder().setClassIndex(c)
-                            .setCounts(io.segstream.codec.CocoRle.encode(labels, width, height, c)));
-                }
-            }
-        }
-        long t3 = System.nanoTime();
-        mask.setTimings(Timings.newBuilder()
-                .setPreprocessUs((t1 - t0) / 1000)
-                .setQueueUs(run.queueNanos() / 1000)
-                .setInferenceUs(run.inferenceNanos() / 1000)
-                .setCrfUs(crfNanos / 1000)
-                .setPostprocessUs((t3 - t2 - crfNanos) / 1000)
-                .setEndToEndUs(nowUs() - frame.getCaptureTimeUs()));
-        return mask.build();
-    }
-
-    /** The CRF warm-started from (and updating) the camera's carried state. */
-    private TemporalCrf.Outcome refine(TemporalCrf crf, Frame frame, Worker w, byte[] labels, CameraState state) {
-        CrfState carried = null;
-        if (crf.settings().warmStart()) {
-            carried = CrfState.parse(state.load(frame.getCameraId())).orElse(null);
-        }
-        TemporalCrf.Outcome outcome = crf.refine(frame.getCameraId(), w.rgb.data(), frame.getWidth(), frame.getHeight(),
-                w.translator.planes(), card.classCount(), frame.getSequence(), carried, labels);
-        if (outcome.state() != null) {
-            state.save(frame.getCameraId(), outcome.state().toBytes());
-        }
-        return outcome;
-    }
-
-    private static void addClassAreas(byte[] labels, int pixels, long[] counts, Mask.Builder mask) {
-        Arrays.fill(counts, 0);
-        for (int p = 0; p < pixels; p++) {
-            counts[labels[p] & 0xFF]++;
-        }
+        long[] counts = r.classPixels();
         for (int c = 0; c < counts.length; c++) {
             if (counts[c] > 0) {
                 mask.addClassAreas(ClassArea.newBuilder().setClassIndex(c).setPixels(counts[c]));
+                if (cocoRle) {
+                    mask.addCocoRle(CocoRle.newBuilder().setClassIndex(c)
+                            .setCounts(io.segstream.codec.CocoRle.encode(r.labels(), width, height, c)));
+                }
             }
         }
+        long encodeNanos = System.nanoTime() - t1;
+        mask.setTimings(Timings.newBuilder()
+                .setPreprocessUs((decodeNanos + r.preprocessNanos()) / 1000)
+                .setQueueUs(r.queueNanos() / 1000)
+                .setInferenceUs(r.inferenceNanos() / 1000)
+                .setCrfUs(r.crfNanos() / 1000)
+                .setPostprocessUs((r.postprocessNanos() + encodeNanos) / 1000)
+                .setEndToEndUs(nowUs() - frame.getCaptureTimeUs()));
+        return mask.build();
     }
 
     private static Mask.Builder header(Frame frame) {
@@ -182,38 +138,33 @@ public final class SegmentationStage implements FrameStage {
         return clock.millis() * 1000;
     }
 
-    private static ModelInfo modelInfo(ModelCard card) {
+    static ModelInfo modelInfo(ModelCard card) {
         ModelInfo.Builder info = ModelInfo.newBuilder().setModelId(card.id()).addAllClassNames(card.classes());
+        if (card.background() != null) {
+            info.setBackgroundClass(card.background());
+        }
         for (int c = 0; c < card.classCount(); c++) {
             info.addPalette(card.rgb(c));
         }
         return info.build();
     }
 
-    /** One stream thread's buffers. */
+    /** Closes every stream thread's path (and its CRF threads). */
+    @Override
+    public void close() {
+        for (Worker w : all) {
+            w.path.close();
+        }
+    }
+
+    /** One stream thread's path and frame buffer. */
     private static final class Worker {
-        final FrameTranslator translator;
-        final TemporalCrf crf;
+        final SegmentationPath path;
         final RgbImage rgb = new RgbImage(1, 1);
-        final long[] counts = new long[256];
-        float[] inputs = new float[0];
-        float[] outputs = new float[0];
-        byte[] labels = new byte[0];
         byte[] pixelBytes = new byte[0];
 
-        Worker(FrameTranslator translator, TemporalCrf crf) {
-            this.translator = translator;
-            this.crf = crf;
-        }
-
-        void ensureCapacity(int views, int pixels) {
-            if (inputs.length < views * translator.slotSize()) {
-                inputs = new float[views * translator.slotSize()];
-                outputs = new float[views * translator.outputSize()];
-            }
-            if (labels.length < pixels) {
-                labels = new byte[pixels];
-            }
+        Worker(SegmentationPath path) {
+            this.path = path;
         }
     }
 }

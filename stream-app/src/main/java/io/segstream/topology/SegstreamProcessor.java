@@ -6,6 +6,7 @@ import io.segstream.config.SegstreamConfig;
 import io.segstream.crf.CrfParams;
 import io.segstream.crf.CrfSetup;
 import io.segstream.inference.DynamicBatcher;
+import io.segstream.inference.EngineRequest;
 import io.segstream.inference.Engines;
 import io.segstream.inference.FrameTranslator;
 import io.segstream.inference.InferenceEngine;
@@ -31,18 +32,28 @@ import org.slf4j.LoggerFactory;
  */
 public final class SegstreamProcessor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SegstreamProcessor.class);
+    /**
+     * The longest {@link #close()} waits for the stream threads. A RUNNING processor closes in about a
+     * second; one still rebalancing (a stream thread inside a group join) would hold the close for
+     * the whole rebalance, so it is cut off here: its open transaction, if any, is aborted by the
+     * broker and its frames are processed again by whoever takes the partitions.
+     */
+    public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final InferenceEngine engine;
+    private final SegmentationStage stage;
     private final DynamicBatcher batcher;
     private final PipelineMetrics metrics;
     private final KafkaStreams streams;
     private final String description;
     private final PrometheusEndpoint endpoint;
 
-    private SegstreamProcessor(InferenceEngine engine, DynamicBatcher batcher, PipelineMetrics metrics,
+    private SegstreamProcessor(InferenceEngine engine, SegmentationStage stage, DynamicBatcher batcher,
+            PipelineMetrics metrics,
             KafkaStreams streams, String description, PrometheusEndpoint endpoint) {
         this.endpoint = endpoint;
         this.engine = engine;
+        this.stage = stage;
         this.batcher = batcher;
         this.metrics = metrics;
         this.streams = streams;
@@ -61,8 +72,9 @@ public final class SegstreamProcessor implements AutoCloseable {
         ModelCard card = ModelCard.read(modelDir.resolve(ModelImporter.CARD_FILE));
         FrameTranslator shape = new FrameTranslator(card, config.fit());
         TopicAdmin.ensureAll(config, kafka);
-        InferenceEngine engine = Engines.open(config.engine(), modelDir.resolve(ModelImporter.MODEL_FILE),
-                card.input().itemShape(), config.inferenceThreads(), 1);
+        InferenceEngine engine = Engines.open(config.engine(), EngineRequest.forModel(modelDir, card,
+                config.inferenceThreads(), 1, config.tensorRtFp16(),
+                config.tensorRtCacheDir(io.segstream.data.AssetResolver.defaultCacheDir())));
         PipelineMetrics metrics = new PipelineMetrics(config.batchMaxSize());
         DynamicBatcher batcher = new DynamicBatcher(engine, shape.slotSize(), shape.outputSize(),
                 config.batchMaxSize(), TimeUnit.MILLISECONDS.toNanos(config.batchMaxDelayMs()), metrics::batchRun);
@@ -77,7 +89,7 @@ public final class SegstreamProcessor implements AutoCloseable {
         String description = String.format("%s -> %s (dead letters: %s), model %s, %s, fit %s, batch <= %d inputs "
                         + "within %d ms, CRF %s, %d stream threads, %s, %s",
                 config.framesTopic(), config.masksTopic(), config.deadLetterTopic(), card.id(), engine.description(),
-                config.fit().name().toLowerCase(java.util.Locale.ROOT), config.batchMaxSize(), config.batchMaxDelayMs(),
+                config.fit().label(), config.batchMaxSize(), config.batchMaxDelayMs(),
                 crfDescription(config.crfSetup()),
                 streamsConfig.getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG),
                 streamsConfig.getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG),
@@ -88,6 +100,7 @@ public final class SegstreamProcessor implements AutoCloseable {
                 endpoint = PrometheusEndpoint.start(config.metricsPort(), metrics, streams);
             } catch (RuntimeException e) {
                 streams.close();
+                stage.close();
                 batcher.close();
                 engine.close();
                 throw e;
@@ -96,7 +109,7 @@ public final class SegstreamProcessor implements AutoCloseable {
         }
         streams.start();
         LOG.info("processing {}", description);
-        return new SegstreamProcessor(engine, batcher, metrics, streams, description, endpoint);
+        return new SegstreamProcessor(engine, stage, batcher, metrics, streams, description, endpoint);
     }
 
     /** Waits until the application has joined its group and is processing, or fails. */
@@ -133,10 +146,15 @@ public final class SegstreamProcessor implements AutoCloseable {
 
     @Override
     public void close() {
-        streams.close(Duration.ofSeconds(60));
+        if (!streams.close(CLOSE_TIMEOUT)) {
+            LOG.warn("the processor did not close within {} s (state {}); exiting anyway: its uncommitted frames "
+                    + "are processed again by the next owner of their partitions", CLOSE_TIMEOUT.toSeconds(),
+                    streams.state());
+        }
         if (endpoint != null) {
             endpoint.close();
         }
+        stage.close();
         batcher.close();
         engine.close();
     }

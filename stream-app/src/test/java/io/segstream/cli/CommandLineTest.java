@@ -98,7 +98,7 @@ class CommandLineTest {
         Files.writeString(text, "not a model");
         CliRun imp = CliRun.of("model", "import", text.toString(), "--out", tmp.resolve("m").toString());
         assertEquals(1, imp.code());
-        assertTrue(imp.err().contains("is not an ONNX model"), imp.err());
+        assertTrue(imp.err().contains("is neither an ONNX model nor a TFLite model"), imp.err());
     }
 
     @Test

@@ -26,7 +26,7 @@ class ConfigLoaderTest {
         ConfigLoader.Loaded loaded = ConfigLoader.load(file, env, overrides);
         assertEquals(5, loaded.segstream().batchMaxSize());
         assertEquals(7, loaded.segstream().batchMaxDelayMs());
-        assertEquals(FitMode.SQUASH, loaded.segstream().fit());
+        assertEquals(FitMode.SQUASH, loaded.segstream().fit().mode());
         assertEquals("PLAIN", loaded.kafka().get("sasl.mechanism"));
         assertEquals("SASL_SSL", loaded.kafka().get("security.protocol"));
         assertFalse(loaded.kafka().containsKey("data.dir"), "SEGSTREAM_DATA_DIR is not a setting");

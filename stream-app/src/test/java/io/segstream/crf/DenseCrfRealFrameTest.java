@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.SharedData;
-import io.segstream.assets.Asset;
+import io.segstream.data.Asset;
 import io.segstream.assets.Assets;
 import io.segstream.codec.RgbImage;
-import io.segstream.inference.EngineKind;
 import io.segstream.inference.Engines;
+import io.segstream.inference.Fit;
 import io.segstream.inference.FitMode;
 import io.segstream.inference.FrameTranslator;
 import io.segstream.inference.InferenceEngine;
@@ -36,9 +36,8 @@ class DenseCrfRealFrameTest {
     static void frames() throws Exception {
         SharedData.importModel(modelDir);
         ModelCard card = ModelCard.read(modelDir.resolve("model.json"));
-        FrameTranslator translator = new FrameTranslator(card, FitMode.TILE);
-        try (InferenceEngine engine = Engines.open(EngineKind.ONNXRUNTIME, modelDir.resolve("model.onnx"),
-                card.input().itemShape(), 2, 1)) {
+        FrameTranslator translator = new FrameTranslator(card, Fit.of(FitMode.TILE));
+        try (InferenceEngine engine = Engines.cpu(modelDir.resolve("model.onnx"), card.input().itemShape(), 2)) {
             for (Asset clip : List.of(Assets.VTEST, Assets.CAR_TRAFFIC)) {
                 for (RgbImage frame : SharedData.frames(SharedData.path(clip), 30, 2, 60)) {
                     List<InputView> views = translator.plan(frame.width(), frame.height());

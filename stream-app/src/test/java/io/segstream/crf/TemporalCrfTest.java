@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.segstream.SharedData;
 import io.segstream.assets.Assets;
 import io.segstream.codec.RgbImage;
-import io.segstream.inference.EngineKind;
 import io.segstream.inference.Engines;
+import io.segstream.inference.Fit;
 import io.segstream.inference.FitMode;
 import io.segstream.inference.FrameTranslator;
 import io.segstream.inference.InferenceEngine;
@@ -36,8 +36,8 @@ class TemporalCrfTest {
     static void load() throws Exception {
         SharedData.importModel(modelDir);
         ModelCard card = ModelCard.read(modelDir.resolve("model.json"));
-        translator = new FrameTranslator(card, FitMode.TILE);
-        engine = Engines.open(EngineKind.ONNXRUNTIME, modelDir.resolve("model.onnx"), card.input().itemShape(), 2, 1);
+        translator = new FrameTranslator(card, Fit.of(FitMode.TILE));
+        engine = Engines.cpu(modelDir.resolve("model.onnx"), card.input().itemShape(), 2);
         vtest = SharedData.frames(SharedData.path(Assets.VTEST), 100, 4, 1);
     }
 
@@ -54,9 +54,9 @@ class TemporalCrfTest {
         return Arrays.copyOf(translator.planes(), 21 * frame.width() * frame.height());
     }
 
-    private static TemporalCrf.Outcome refine(TemporalCrf crf, RgbImage frame, long sequence, CrfState carried,
+    private static CrfRefiner.Outcome refine(TemporalCrf crf, RgbImage frame, long sequence, CrfState carried,
             byte[] labels) {
-        return crf.refine("cam", frame.data(), frame.width(), frame.height(), logits(frame), 21, sequence, carried, labels);
+        return crf.refine("cam", sequence, frame.data(), frame.width(), frame.height(), logits(frame), 21, carried, labels);
     }
 
     private static double agreement(byte[] a, byte[] b) {
@@ -72,20 +72,20 @@ class TemporalCrfTest {
         try (TemporalCrf crf = new TemporalCrf(new DenseCrf(CrfParams.DEEPLAB, 0.05f), TemporalCrf.Settings.DEFAULT)) {
             RgbImage f0 = vtest.get(0);
             byte[] labels = new byte[f0.width() * f0.height()];
-            TemporalCrf.Outcome first = refine(crf, f0, 10, null, labels);
+            CrfRefiner.Outcome first = refine(crf, f0, 10, null, labels);
             assertFalse(first.warm());
             assertTrue(first.coldStartReason().startsWith("first frame"), first.coldStartReason());
-            TemporalCrf.Outcome second = refine(crf, vtest.get(1), 11, first.state(), labels);
+            CrfRefiner.Outcome second = refine(crf, vtest.get(1), 11, first.state(), labels);
             assertTrue(second.warm(), second.coldStartReason());
             assertEquals("", second.coldStartReason());
-            TemporalCrf.Outcome gap = refine(crf, vtest.get(3), 13, second.state(), labels);
+            CrfRefiner.Outcome gap = refine(crf, vtest.get(3), 13, second.state(), labels);
             assertFalse(gap.warm());
             assertEquals("gap in sequence: previous 11, this 13", gap.coldStartReason());
-            TemporalCrf.Outcome replay = refine(crf, vtest.get(3), 13, gap.state(), labels);
+            CrfRefiner.Outcome replay = refine(crf, vtest.get(3), 13, gap.state(), labels);
             assertFalse(replay.warm(), "a frame processed again (after an aborted transaction) never warms from itself");
             RgbImage half = halve(vtest.get(2));
             byte[] small = new byte[half.width() * half.height()];
-            TemporalCrf.Outcome resized = refine(crf, half, 14, gap.state(), small);
+            CrfRefiner.Outcome resized = refine(crf, half, 14, gap.state(), small);
             assertFalse(resized.warm());
             assertEquals("size change: " + f0.width() + "x" + f0.height() + " to " + half.width() + "x"
                     + half.height(), resized.coldStartReason());
@@ -155,7 +155,7 @@ class TemporalCrfTest {
                 int n = frame.width() * frame.height();
                 float[] planes = logits(frame);
                 byte[] labels = new byte[n];
-                carried = warm.refine("cam", frame.data(), frame.width(), frame.height(), planes, 21, i, carried, labels)
+                carried = warm.refine("cam", i, frame.data(), frame.width(), frame.height(), planes, 21, carried, labels)
                         .state();
                 byte[] converged = new byte[n];
                 cold.infer(frame.data(), frame.width(), frame.height(), planes, 21, converged);
@@ -213,10 +213,8 @@ class TemporalCrfTest {
             for (int i = 0; i < 3; i++) {
                 RgbImage a = vtest.get(i);
                 RgbImage b = traffic.get(i);
-                TemporalCrf.Outcome oa = crf.refine("lobby", a.data(), a.width(), a.height(), logits(a), 21, i, lobby,
-                        new byte[a.width() * a.height()]);
-                TemporalCrf.Outcome ob = crf.refine("street", b.data(), b.width(), b.height(), logits(b), 21, i, street,
-                        new byte[b.width() * b.height()]);
+                CrfRefiner.Outcome oa = crf.refine("lobby", i, a.data(), a.width(), a.height(), logits(a), 21, lobby, new byte[a.width() * a.height()]);
+                CrfRefiner.Outcome ob = crf.refine("street", i, b.data(), b.width(), b.height(), logits(b), 21, street, new byte[b.width() * b.height()]);
                 lobby = oa.state();
                 street = ob.state();
                 assertEquals(i > 0, oa.latticeReused(), "lobby frame " + i);
@@ -274,7 +272,7 @@ class TemporalCrfTest {
                 for (int i = 0; i < window.size(); i++) {
                     RgbImage frame = window.get(i);
                     int sequence = cut - 3 + i;
-                    TemporalCrf.Outcome o = refine(crf, frame, sequence, state, new byte[frame.width() * frame.height()]);
+                    CrfRefiner.Outcome o = refine(crf, frame, sequence, state, new byte[frame.width() * frame.height()]);
                     state = o.state();
                     System.out.printf("megamind %d: disagreement %.3f, %s%n", sequence, o.disagreement(),
                             o.warm() ? "warm" : o.coldStartReason());

@@ -37,8 +37,8 @@ class DynamicBatcherTest {
     static void load() throws Exception {
         SharedData.importModel(modelDir);
         card = ModelCard.read(modelDir.resolve("model.json"));
-        engine = Engines.open(EngineKind.ONNXRUNTIME, modelDir.resolve("model.onnx"), card.input().itemShape(), 2, 1);
-        translator = new FrameTranslator(card, FitMode.SQUASH);
+        engine = Engines.cpu(modelDir.resolve("model.onnx"), card.input().itemShape(), 2);
+        translator = new FrameTranslator(card, Fit.of(FitMode.SQUASH));
         for (RgbImage frame : SharedData.frames(SharedData.path(Assets.VTEST), 0, 8, 40)) {
             float[] in = new float[translator.slotSize()];
             translator.writeInputs(frame, translator.plan(frame.width(), frame.height()), in, 0);
@@ -69,7 +69,7 @@ class DynamicBatcherTest {
                     int largest = 0;
                     for (int i = 0; i < 6; i++) {
                         int k = (first + i) % inputs.size();
-                        DynamicBatcher.Result r = batcher.infer(inputs.get(k), 1, out);
+                        ModelRunner.Run r = batcher.run(inputs.get(k), 1, out);
                         assertArrayEquals(expected.get(k), out, 1e-4f, "outputs of input " + k);
                         largest = Math.max(largest, r.batchSize());
                     }
@@ -96,7 +96,7 @@ class DynamicBatcherTest {
                 maxDelay, (size, nanos) -> { })) {
             float[] out = new float[translator.outputSize()];
             for (int i = 0; i < 5; i++) {
-                DynamicBatcher.Result r = batcher.infer(inputs.get(i), 1, out);
+                ModelRunner.Run r = batcher.run(inputs.get(i), 1, out);
                 // Every active caller (just this one) is blocked, so nothing can join the batch: it runs at once
                 // rather than after the 100 ms maximum delay.
                 assertTrue(r.queueNanos() < maxDelay / 4, "queued " + r.queueNanos() / 1e6 + " ms");
@@ -116,7 +116,7 @@ class DynamicBatcherTest {
         try (DynamicBatcher batcher = new DynamicBatcher(engine, translator.slotSize(), translator.outputSize(), 4, 0,
                 (size, nanos) -> sizes.add(size))) {
             float[] out = new float[items * translator.outputSize()];
-            batcher.infer(in, items, out);
+            batcher.run(in, items, out);
             for (int i = 0; i < items; i++) {
                 float[] one = java.util.Arrays.copyOfRange(out, i * translator.outputSize(),
                         (i + 1) * translator.outputSize());

@@ -21,7 +21,7 @@ class InputPlannerTest {
 
     @Test
     void letterboxKeepsAspectRatioCentred() {
-        List<InputView> views = InputPlanner.plan(FitMode.LETTERBOX, 854, 480, 257, 257);
+        List<InputView> views = InputPlanner.plan(Fit.of(FitMode.LETTERBOX), 854, 480, 257, 257);
         InputView v = views.get(0);
         assertEquals(257.0, v.dw(), 1e-9);
         assertEquals(480 * 257.0 / 854, v.dh(), 1e-9);
@@ -30,8 +30,8 @@ class InputPlannerTest {
 
     @Test
     void describesTheTileGrid() {
-        List<InputView> views = InputPlanner.plan(FitMode.TILE, 640, 360, 257, 257);
-        assertEquals("tile:3x2", InputPlanner.describe(FitMode.TILE, views));
+        List<InputView> views = InputPlanner.plan(Fit.of(FitMode.TILE), 640, 360, 257, 257);
+        assertEquals("tile:3x2", InputPlanner.describe(Fit.of(FitMode.TILE), views));
         assertEquals(6, views.size());
     }
 }

@@ -8,6 +8,7 @@ import io.segstream.SharedData;
 import io.segstream.assets.Assets;
 import io.segstream.codec.ImageFiles;
 import io.segstream.codec.RgbImage;
+import io.segstream.importcheck.ImportCheck;
 import io.segstream.model.onnx.ModelProto;
 import io.segstream.model.onnx.TensorShapeProto;
 import java.nio.file.Files;
@@ -31,10 +32,12 @@ class ModelImportTest {
     @Test
     void writesCardWithLogitsAtStrideEightAndSymbolicBatch() throws Exception {
         ModelCard read = ModelCard.read(out.resolve("model.json"));
-        assertEquals("deeplabv3-mnv2-voc", read.name());
+        assertEquals("deeplabv3-mnv2-dm05-voc-257", read.name());
         assertEquals(21, read.classCount());
         assertEquals("person", read.classes().get(15));
-        assertEquals("#C08080", read.palette().get(15));
+        assertEquals("#DC143C", read.palette().get(15), "person is drawn vivid, not VOC's pale #C08080");
+        assertEquals("#800000", read.palette().get(1), "the other classes keep VOC's colour map");
+        assertEquals(0, read.background());
         assertEquals(new ModelCard.Output("logits/semantic/BiasAdd", 21, 33, 33, 8, true), read.output());
         assertEquals(257, read.input().width());
         assertEquals(ModelCard.Layout.NHWC, read.input().layout());
@@ -75,7 +78,7 @@ class ModelImportTest {
         Path jpeg = SharedData.path(Assets.GOLDEN_IMAGE);
         ModelException notModel = assertThrows(ModelException.class,
                 () -> ModelImporter.importModel(jpeg, tmp.resolve("b"), ModelImporter.Options.none()));
-        assertTrue(notModel.getMessage().contains("is not an ONNX model"), notModel.getMessage());
+        assertTrue(notModel.getMessage().contains("is neither an ONNX model nor a TFLite model"), notModel.getMessage());
 
         ModelProto original = ModelProto.parseFrom(Files.readAllBytes(SharedData.path(Assets.DEEPLAB_ONNX)));
         ModelProto.Builder wrong = original.toBuilder();

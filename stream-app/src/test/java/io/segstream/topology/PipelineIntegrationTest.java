@@ -142,7 +142,7 @@ class PipelineIntegrationTest {
                 PixelFormat.PIXEL_FORMAT_I420)) {
             for (int i = 0; i < 30; i++) {
                 DecodedFrame decoded = video.next();
-                good.add(FrameIngestor.toFrame(decoded, "lobby", i, "vtest.avi"));
+                good.add(FrameIngestor.toFrame(decoded, "lobby", i, "vtest.avi", 10));
             }
         }
         byte[] junk = new byte[5000];

@@ -14,8 +14,8 @@ import io.segstream.crf.CrfParams;
 import io.segstream.crf.CrfSetup;
 import io.segstream.crf.TemporalCrf;
 import io.segstream.inference.DynamicBatcher;
-import io.segstream.inference.EngineKind;
 import io.segstream.inference.Engines;
+import io.segstream.inference.Fit;
 import io.segstream.inference.FitMode;
 import io.segstream.inference.FrameTranslator;
 import io.segstream.inference.InferenceEngine;
@@ -59,12 +59,12 @@ class SegstreamTopologyTest {
     static void load() throws Exception {
         SharedData.importModel(modelDir);
         card = ModelCard.read(modelDir.resolve("model.json"));
-        engine = Engines.open(EngineKind.ONNXRUNTIME, modelDir.resolve("model.onnx"), card.input().itemShape(), 2, 1);
+        engine = Engines.cpu(modelDir.resolve("model.onnx"), card.input().itemShape(), 2);
         try (VideoSource video = VideoSource.open(SharedData.path(Assets.VTEST).toString(),
                 PixelFormat.PIXEL_FORMAT_I420)) {
             for (int i = 0; i < 5; i++) {
                 DecodedFrame decoded = video.next();
-                frames.add(FrameIngestor.toFrame(decoded, "lobby", i, "vtest.avi"));
+                frames.add(FrameIngestor.toFrame(decoded, "lobby", i, "vtest.avi", 10));
             }
         }
     }
@@ -88,7 +88,7 @@ class SegstreamTopologyTest {
     private static Run run(long maxFrameAgeMs, CrfSetup crf, List<TestRecord<String, byte[]>> input)
             throws Exception {
         SegstreamConfig config = new SegstreamConfig(Map.of(SegstreamConfig.MAX_FRAME_AGE_MS, maxFrameAgeMs));
-        FrameTranslator shape = new FrameTranslator(card, FitMode.SQUASH);
+        FrameTranslator shape = new FrameTranslator(card, Fit.of(FitMode.SQUASH));
         PipelineMetrics metrics = new PipelineMetrics(4);
         Properties props = new Properties();
         props.put("application.id", "topology-test");
@@ -96,7 +96,7 @@ class SegstreamTopologyTest {
         try (DynamicBatcher batcher = new DynamicBatcher(engine, shape.slotSize(), shape.outputSize(), 4, 0,
                 metrics::batchRun);
                 TopologyTestDriver driver = new TopologyTestDriver(SegstreamTopology.build(config,
-                        new SegmentationStage(batcher, card, FitMode.SQUASH, maxFrameAgeMs, true, crf, metrics,
+                        new SegmentationStage(batcher, card, Fit.of(FitMode.SQUASH), maxFrameAgeMs, true, crf, metrics,
                                 Clock.systemUTC()),
                         metrics, Clock.systemUTC()), props)) {
             TestInputTopic<String, byte[]> in = driver.createInputTopic(config.framesTopic(), new StringSerializer(),

@@ -1,0 +1,88 @@
+package io.segstream.cli;
+
+import io.segstream.config.ConfigLoader;
+import io.segstream.config.SegstreamConfig;
+import io.segstream.crf.CrfSetup;
+import io.segstream.data.AssetResolver;
+import io.segstream.inference.EngineRequest;
+import io.segstream.model.ModelCard;
+import io.segstream.model.ModelImporter;
+import io.segstream.model.ModelLocator;
+import io.segstream.segmentation.LocalSegmenter;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * The settings of the verbs that segment outside Kafka ({@code segment}, {@code eval}): the same
+ * declared settings and sources as {@code run} (a properties file, environment, {@code -X}, flags),
+ * so that a model, a fit and CRF parameters tried here behave the same in the processor.
+ */
+final class LocalOptions {
+    @Option(names = "--model", paramLabel = "DIR|NAME",
+            description = "A directory made by 'segstream model import', or a model name (segstream model list; "
+                    + "default: the model setting).")
+    String model;
+
+    @Option(names = "--fit", paramLabel = "MODE",
+            description = "How frames meet the model input: tile, zoom, squash or letterbox (default: the fit "
+                    + "setting).")
+    String fit;
+
+    @Option(names = "--engine", paramLabel = "ENGINE", description = "auto, cpu, cuda or tensorrt (default: auto).")
+    String engine;
+
+    @Option(names = "--crf", paramLabel = "on|off",
+            description = "Refine with the dense CRF (default: the crf setting); crf.* settings tune it.")
+    String crf;
+
+    @Option(names = "--threads", paramLabel = "N", description = "CPU threads for inference (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "A properties file of segstream settings.")
+    Path configFile;
+
+    @Option(names = "-X", paramLabel = "KEY=VALUE",
+            description = "One segstream setting (crf.w1=3, fit=zoom, ...), as in the properties file; repeatable.")
+    List<String> settings = List.of();
+
+    /** The declared settings from every source, this command's flags winning. */
+    SegstreamConfig load() {
+        Map<String, String> overrides = new LinkedHashMap<>();
+        for (String pair : settings) {
+            Map.Entry<String, String> e = ConfigLoader.parsePair(pair);
+            overrides.put(e.getKey(), e.getValue());
+        }
+        KafkaOptions.flag(overrides, SegstreamConfig.MODEL, model);
+        KafkaOptions.flag(overrides, SegstreamConfig.FIT, fit);
+        KafkaOptions.flag(overrides, SegstreamConfig.ENGINE, engine);
+        KafkaOptions.flag(overrides, SegstreamConfig.CRF, crf);
+        KafkaOptions.flag(overrides, SegstreamConfig.INFERENCE_THREADS, threads);
+        SegstreamConfig config = ConfigLoader.load(configFile, System.getenv(), overrides).segstream();
+        config.crfSetup(); // a bad CRF value fails now, naming the setting
+        return config;
+    }
+
+    /** The model the settings name, imported (once) and opened on the chosen engine. */
+    static Opened open(SegstreamConfig config, AssetResolver assets, int maxBatch) throws IOException {
+        Path modelDir = ModelLocator.locate(config.model(), assets);
+        ModelCard card = ModelCard.read(modelDir.resolve(ModelImporter.CARD_FILE));
+        CrfSetup crf = config.crfSetup();
+        EngineRequest request = EngineRequest.forModel(modelDir, card, config.inferenceThreads(), 1,
+                config.tensorRtFp16(), config.tensorRtCacheDir(assets.cacheDir()));
+        LocalSegmenter segmenter = new LocalSegmenter(card, config.engine(), request, config.fit(), maxBatch, crf,
+                config.inferenceThreads());
+        return new Opened(card, segmenter);
+    }
+
+    /** A model card with its segmenter. */
+    record Opened(ModelCard card, LocalSegmenter segmenter) implements AutoCloseable {
+        @Override
+        public void close() {
+            segmenter.close();
+        }
+    }
+}
