@@ -6,7 +6,6 @@ import io.segstream.inference.EngineChoice;
 import io.segstream.inference.EngineRequest;
 import io.segstream.inference.Engines;
 import io.segstream.inference.Fit;
-import io.segstream.inference.FitMode;
 import io.segstream.inference.InferenceEngine;
 import io.segstream.model.ModelCard;
 

@@ -6,7 +6,6 @@ import io.segstream.codec.PixelConverter;
 import io.segstream.codec.RgbImage;
 import io.segstream.crf.CrfSetup;
 import io.segstream.inference.Fit;
-import io.segstream.inference.FitMode;
 import io.segstream.inference.ModelRunner;
 import io.segstream.metrics.PipelineMetrics;
 import io.segstream.model.ModelCard;

@@ -10,6 +10,7 @@ import io.segstream.codec.VideoSource;
 import io.segstream.schemas.v1.PixelFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,6 +76,28 @@ class CommandLineTest {
             assertEquals(6, frames);
             assertEquals(640, written.width());
         }
+    }
+
+    @Test
+    void segmentsSeveralInputsAndAFolderInOneRunWithTheCrfWarmStartedAlongTheVideo() throws Exception {
+        Path photos = Files.createDirectories(tmp.resolve("photos"));
+        for (String id : List.of("2007_000032", "2007_000039")) {
+            Files.copy(SharedData.dir().resolve("voc-sample/JPEGImages/" + id + ".jpg"), photos.resolve(id + ".jpg"));
+        }
+        Path out = tmp.resolve("many");
+        Path overlays = tmp.resolve("many-overlays");
+        CliRun r = CliRun.of("segment", "--data-dir", SharedData.dir().toString(), "--input", photos.toString(),
+                "--input", "sample:golden", "--input", "sample:vtest", "--max-frames", "4", "--out", out.toString(),
+                "--overlay", overlays.toString(), "--fit", "squash", "--crf", "on", "-X", "crf.iterations=3");
+        assertEquals(0, r.code(), r.err());
+        for (String name : List.of("2007_000032.png", "2007_000039.png", "segmentation_input_rotation0.png")) {
+            assertTrue(Files.size(out.resolve(name)) > 100, name);
+            assertTrue(Files.size(overlays.resolve(name)) > 1000, name);
+        }
+        assertTrue(Files.size(out.resolve("vtest.mp4")) > 1000);
+        assertTrue(r.out().contains("3 images in"), r.out());
+        assertTrue(r.out().contains("vtest.avi: 4 frames") && r.out().contains("75% warm-started"), r.out());
+        assertTrue(r.err().contains("CRF on (w1 4.0") && r.err().contains("at most 3 iterations"), r.err());
     }
 
     @Test

@@ -53,9 +53,36 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void anUndeclaredKeyInANewlyDeclaredNamespaceIsAnErrorWithoutASecondList() {
+        // tensorrt.* and fit.* exist only in the ConfigDef; the namespace follows from it.
+        for (String key : new String[] {"tensorrt.fp61", "fit.zooom", "broker.timeout", "crf.theta.delta"}) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> ConfigLoader.load(null, Map.of(), Map.of(key, "1")), key);
+            assertTrue(e.getMessage().contains(key) && e.getMessage().contains("not a segstream setting"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void rangesComeFromOneDeclaration() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(null, Map.of(), Map.of("crf.iterations", "101")).segstream());
+        assertTrue(e.getMessage().contains("crf.iterations"), e.getMessage());
+        IllegalArgumentException direct = assertThrows(IllegalArgumentException.class,
+                () -> io.segstream.crf.CrfParams.DEEPLAB.withIterations(101));
+        assertTrue(direct.getMessage().contains("0..100"), direct.getMessage());
+        assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(null, Map.of(), Map.of("crf.stop.share", "0.6")).segstream());
+        assertThrows(IllegalArgumentException.class,
+                () -> new io.segstream.crf.TemporalCrf.Settings(true, 1f, 1f, 0.6f, 0.3f, true));
+    }
+
+    @Test
     void kafkasOwnSettingsNextToSegstreamNamesPassThrough() {
         ConfigLoader.Loaded loaded = ConfigLoader.load(null, Map.of(), Map.of("metrics.recording.level", "DEBUG",
-                "metrics.port", "9000", "batch.size", "65536"));
+                "metrics.port", "9000", "batch.size", "65536", "max.poll.records", "3", "topic.segment.bytes", "1000"));
+        assertEquals("3", loaded.kafka().get("max.poll.records"));
+        assertEquals("1000", loaded.kafka().get("topic.segment.bytes"));
         assertEquals("DEBUG", loaded.kafka().get("metrics.recording.level"));
         assertEquals("65536", loaded.kafka().get("batch.size"));
         assertEquals(9000, loaded.segstream().metricsPort());

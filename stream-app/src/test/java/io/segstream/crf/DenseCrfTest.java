@@ -234,4 +234,56 @@ class DenseCrfTest {
         assertTrue(e.getMessage().contains("w2"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new CrfParams(4f, 121f, Float.NaN, 3f, 3f, 5));
     }
+
+    /** A real photo's colours at {@code w x h}, with {@code strong} labels each dominant in a band of columns. */
+    private static float[] bandLogits(int w, int h, int labelCount, int strong) {
+        float[] out = new float[labelCount * w * h];
+        java.util.Arrays.fill(out, -20f);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int band = x * strong / w;
+                out[band * w * h + y * w + x] = 10f;
+            }
+        }
+        return out;
+    }
+
+    private static byte[] grey(int w, int h) {
+        byte[] out = new byte[3 * w * h];
+        java.util.Arrays.fill(out, (byte) 90);
+        return out;
+    }
+
+    @Test
+    void labelSelectionOnASmallFrameCountsOnlyThatFramesPixels() {
+        // Below 4,096 pixels only worker 0 runs a pass; the other workers' counts must not carry over
+        // from a larger frame (with 4 threads this kept 6 labels active instead of 1 before the fix).
+        try (DenseCrf crf = new DenseCrf(CrfParams.DEEPLAB, 0.05f, 4)) {
+            crf.prepare(grey(100, 100), 100, 100, bandLogits(100, 100, 21, 6), 21);
+            assertEquals(6, crf.activeLabels(), "six bands, six labels");
+            crf.prepare(grey(50, 50), 50, 50, bandLogits(50, 50, 21, 1), 21);
+            assertEquals(1, crf.activeLabels(), "one label reaches the threshold on the small frame");
+        }
+    }
+
+    @Test
+    void runsOnMoreThreadsThanItOnceHadSlotsFor() {
+        int w = 128;
+        int h = 64;
+        byte[] image = grey(w, h);
+        float[] planes = bandLogits(w, h, 21, 3);
+        byte[] one = new byte[w * h];
+        byte[] many = new byte[w * h];
+        try (DenseCrf single = new DenseCrf(CrfParams.DEEPLAB, 0.05f, 1);
+                DenseCrf wide = new DenseCrf(CrfParams.DEEPLAB, 0.05f, 65)) {
+            single.infer(image, w, h, planes, 21, one);
+            wide.infer(image, w, h, planes, 21, many); // 64 per-worker slots threw ArrayIndexOutOfBounds at 65
+            assertEquals(single.lastIterations(), wide.lastIterations());
+        }
+        int same = 0;
+        for (int i = 0; i < one.length; i++) {
+            same += one[i] == many[i] ? 1 : 0;
+        }
+        assertEquals(one.length, same, "65 threads label as one does");
+    }
 }

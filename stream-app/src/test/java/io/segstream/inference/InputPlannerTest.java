@@ -34,4 +34,23 @@ class InputPlannerTest {
         assertEquals("tile:3x2", InputPlanner.describe(Fit.of(FitMode.TILE), views));
         assertEquals(6, views.size());
     }
+
+    @Test
+    void zoomTilesCoverAHalfTileEachAndEnlargeItToTheModelInput() {
+        // A 480x360 frame under a 513 model is one tile at native resolution; zoom 2 cuts it into tiles of
+        // 257x257 frame pixels (overlapping by at least 32), each resized onto the 513x513 input.
+        assertEquals(1, InputPlanner.plan(Fit.of(FitMode.TILE), 480, 360, 513, 513).size());
+        List<InputView> views = InputPlanner.plan(new Fit(FitMode.ZOOM, 2.0), 480, 360, 513, 513);
+        assertEquals("zoom:2x2", InputPlanner.describe(Fit.of(FitMode.ZOOM), views));
+        for (InputView v : views) {
+            assertEquals(257, v.sw());
+            assertEquals(257, v.sh());
+            assertEquals(513.0, v.dw(), 1e-9);
+            assertEquals(0.0, v.dx(), 1e-9);
+        }
+        assertEquals(480 - 257, views.get(1).sx(), "the last column ends at the frame's edge");
+        assertEquals(360 - 257, views.get(2).sy());
+        assertEquals(12, InputPlanner.plan(new Fit(FitMode.ZOOM, 3.0), 480, 360, 513, 513).size(),
+                "4x3 tiles of 171 pixels, 32 of them shared with each neighbour");
+    }
 }
