@@ -94,7 +94,7 @@ final class RunCommand implements Callable<Integer> {
     static final class PipelineOptions {
         @Option(names = "--model", paramLabel = "DIR|NAME",
                 description = "A directory made by 'segstream model import', or a known model name "
-                        + "(default: deeplabv3-mnv2-voc).")
+                        + "(default: deeplabv3-mnv2-voc-513; 'segstream model list' shows them all).")
         String model;
 
         @Option(names = "--engine", paramLabel = "ENGINE",
@@ -103,8 +103,8 @@ final class RunCommand implements Callable<Integer> {
         String engine;
 
         @Option(names = "--fit", paramLabel = "MODE",
-                description = "tile (default; native-resolution tiles, small people survive), zoom (enlarged tiles, "
-                        + "fit.zoom), squash (fastest) or letterbox.")
+                description = "zoom (default: tiles of model input / fit.zoom frame pixels, enlarged; small people "
+                        + "survive), tile (native-resolution tiles), squash (one resize, fastest) or letterbox.")
         String fit;
 
         @Option(names = "--batch-max-size", paramLabel = "N",

@@ -36,6 +36,8 @@ public final class SegstreamConfig extends AbstractConfig {
     public static final String ENGINE = "engine";
     public static final String FIT = "fit";
     public static final String FIT_ZOOM = "fit.zoom";
+    /** The default model (benchmarks/RESULTS.md, "Models and fits"). */
+    public static final String DEFAULT_MODEL = "deeplabv3-mnv2-voc-513";
     public static final String INFERENCE_THREADS = "inference.threads";
     public static final String BATCH_MAX_SIZE = "batch.max.size";
     public static final String BATCH_MAX_DELAY_MS = "batch.max.delay.ms";
@@ -79,8 +81,11 @@ public final class SegstreamConfig extends AbstractConfig {
             .define(MAX_FRAME_BYTES, Type.INT, 16 * 1024 * 1024, Range.between(1024, 256 * 1024 * 1024),
                     Importance.MEDIUM, "Largest frame record: the frames topic's max.message.bytes and the "
                             + "producer's max.request.size. 16 MiB holds a 4K I420 frame.")
-            .define(MODEL, Type.STRING, "deeplabv3-mnv2-voc", new ConfigDef.NonEmptyString(), Importance.HIGH,
-                    "A directory made by 'segstream model import', or a known model name.")
+            .define(MODEL, Type.STRING, DEFAULT_MODEL, new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "A directory made by 'segstream model import', or a model name ('segstream model list'; "
+                            + "NAME:float or NAME:int8 picks an 8-bit model's precision). The default, the full-width "
+                            + "MobileNetV2 DeepLab v3 for PASCAL VOC at 513 in int8, was chosen by measurement "
+                            + "(benchmarks/RESULTS.md, 'Models and fits').")
             .define(ENGINE, Type.STRING, "auto", engineValidator(), Importance.HIGH,
                     "Inference engine, ONNX Runtime's execution providers: auto (the first of tensorrt, cuda and cpu "
                             + "that can run here, each refusal logged with its reason), cpu, cuda (onnxruntime_gpu, "
@@ -93,13 +98,14 @@ public final class SegstreamConfig extends AbstractConfig {
                     "Where TensorRT keeps the engines it builds, one folder per model, GPU and TensorRT version, so a "
                             + "restart does not rebuild them (minutes for a large model). Empty: the cache directory's "
                             + "tensorrt/ ($SEGSTREAM_CACHE_DIR, else ~/.cache/segstream).")
-            .define(FIT, Type.STRING, "tile", enumValidator(FitMode.values()), Importance.MEDIUM,
+            .define(FIT, Type.STRING, "zoom", enumValidator(FitMode.values()), Importance.MEDIUM,
                     "How frames are fitted to the model input: tile (native-resolution tiles; small, distant people "
                             + "survive), zoom (tiles of model input / fit.zoom frame pixels, enlarged: for people a few "
                             + "dozen pixels tall, and frames smaller than the model input), squash (one resize, fastest) "
                             + "or letterbox (one resize keeping the aspect ratio).")
             .define(FIT_ZOOM, Type.DOUBLE, Fit.DEFAULT_ZOOM, Range.between(1, Fit.MAX_ZOOM), Importance.LOW,
-                    "For fit=zoom: how much each tile is enlarged (2: a 513 model sees 257x257 frame pixels per tile).")
+                    "For fit=zoom: how much each tile is enlarged (1.35, the default: a 513 model sees 380x380 frame "
+                            + "pixels per tile, so a 480x360 frame is 2 tiles).")
             .define(INFERENCE_THREADS, Type.INT, Runtime.getRuntime().availableProcessors(), Range.between(1, 1024),
                     Importance.MEDIUM, "CPU threads ONNX Runtime uses for one batch (default: all cores).")
             .define(BATCH_MAX_SIZE, Type.INT, 8, Range.between(1, 256), Importance.MEDIUM,

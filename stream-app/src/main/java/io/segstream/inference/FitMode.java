@@ -9,15 +9,16 @@ public enum FitMode {
     /**
      * Cut the frame into overlapping model-size tiles at native resolution, infer them together and
      * average the logits where tiles overlap: small, distant objects keep their pixels. A frame no
-     * larger than the model input is one tile, resized like SQUASH. The default: it measured best on
-     * every labelled set here (benchmarks/RESULTS.md, "Fit modes").
+     * larger than the model input is one tile, resized like SQUASH. Best with the 257 models
+     * (benchmarks/RESULTS.md, "Fit modes").
      */
     TILE,
     /**
      * Tiles that each cover {@code model input / zoom} frame pixels per side, overlapping, enlarged
      * to the model input and stitched like TILE: the idea behind "slicing aided" inference, for
      * people a few dozen pixels tall, and for frames smaller than a large model's input (a 480x360
-     * frame is one 513 tile under TILE). Costs one inference per tile.
+     * frame is one 513 tile under TILE). Costs one inference per tile. The default, with a zoom of
+     * 1.35 (benchmarks/RESULTS.md, "Models and fits").
      */
     ZOOM
 }

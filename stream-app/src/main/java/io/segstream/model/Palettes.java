@@ -20,19 +20,23 @@ public final class Palettes {
     }
 
     /**
-     * VOC's colours for display: the devkit's map ({@link #pascalVoc}) except person, whose #C08080
-     * is a pale pink that vanishes over skin and pavement in an overlay; it takes Cityscapes'
-     * person crimson (#DC143C), which stands out on the sample clips.
+     * VOC's colours for display: the devkit's map ({@link #pascalVoc}) except for the classes a
+     * camera sees most, whose devkit colours vanish in an overlay: person's #C08080 is a pale pink
+     * over skin and pavement, car's #808080 is grey on grey cars and roads. They take vivid ones
+     * (person Cityscapes' crimson, car dodger blue, bus orange, bicycle green, motorbike magenta),
+     * which stand out on the sample clips.
      */
     public static List<String> pascalVocForDisplay(int classes) {
         List<String> palette = new ArrayList<>(pascalVoc(classes));
-        if (classes > PERSON_VOC) {
-            palette.set(PERSON_VOC, "#DC143C");
+        if (classes == 21) {
+            palette.set(15, "#DC143C"); // person
+            palette.set(7, "#1E90FF");  // car
+            palette.set(6, "#FFA500");  // bus
+            palette.set(2, "#00C800");  // bicycle
+            palette.set(14, "#FF00FF"); // motorbike
         }
         return palette;
     }
-
-    private static final int PERSON_VOC = 15;
 
     /**
      * PASCAL VOC's colour map: the bits of the class index spread over R, G and B from the most
