@@ -30,8 +30,14 @@ public final class FrameCodec {
         }
         Frame frame;
         try {
-            frame = Frame.parseFrom(value);
+            // The pixels alias the record's bytes instead of being copied out of them.
+            com.google.protobuf.CodedInputStream in = com.google.protobuf.CodedInputStream.newInstance(value);
+            in.enableAliasing(true);
+            frame = Frame.parseFrom(in);
         } catch (InvalidProtocolBufferException e) {
+            throw new CodecException("not a segstream.v1.Frame (" + value.length + " bytes): " + e.getMessage(), e);
+        } catch (java.io.IOException e) {
+            // parsing from an array reads no stream; protobuf declares it anyway
             throw new CodecException("not a segstream.v1.Frame (" + value.length + " bytes): " + e.getMessage(), e);
         }
         String what = "frame " + Long.toUnsignedString(frame.getSequence()) + " of camera '" + frame.getCameraId() + "'";

@@ -110,10 +110,6 @@ final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--cameras must be at least 1, was " + cameraCount);
         }
         AssetResolver assets = data.resolver();
-        List<String> sources = new ArrayList<>();
-        for (String input : inputs) {
-            sources.add(Inputs.resolveVideo("--input", input, assets));
-        }
         KafkaOptions options = new KafkaOptions();
         options.settings = settings;
         options.configFile = configFile;
@@ -121,6 +117,11 @@ final class DemoCommand implements Callable<Integer> {
         Map<String, String> defaults = external ? runNames() : Map.of();
         options.bootstrapServers = external ? bootstrapServers : "127.0.0.1:1"; // the embedded broker's, below
         ConfigLoader.Loaded probe = options.load(defaults, pipeline.flags());
+        Inputs.prefetch(assets, inputs, probe.segstream().model());
+        List<String> sources = new ArrayList<>();
+        for (String input : inputs) {
+            sources.add(Inputs.resolveVideo("--input", input, assets));
+        }
         Path modelDir = ModelLocator.locate(probe.segstream().model(), assets);
         ModelCard card = ModelCard.read(modelDir.resolve(ModelImporter.CARD_FILE));
         List<String> cameraIds = new ArrayList<>();

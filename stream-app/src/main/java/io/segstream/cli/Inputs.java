@@ -10,6 +10,23 @@ import java.nio.file.Path;
 final class Inputs {
     private Inputs() {}
 
+    /**
+     * Fetches every named file a command needs (its sample inputs and its model) in one go, so a data
+     * directory missing several reports all of them at once rather than one per run.
+     */
+    static void prefetch(AssetResolver assets, java.util.List<String> inputs, String model) {
+        java.util.List<Asset> needed = new java.util.ArrayList<>();
+        for (String input : inputs) {
+            if (input.startsWith("sample:")) {
+                Assets.sample(input.substring("sample:".length())).ifPresent(needed::add);
+            }
+        }
+        if (model != null) {
+            io.segstream.model.ModelZoo.lookup(model).ifPresent(n -> needed.add(n.entry().file()));
+        }
+        assets.resolveAll(needed);
+    }
+
     /** What FFmpeg should open for {@code input}. */
     static String resolveVideo(String option, String input, AssetResolver assets) {
         if (input.startsWith("sample:")) {

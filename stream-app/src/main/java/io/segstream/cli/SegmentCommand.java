@@ -80,9 +80,10 @@ final class SegmentCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch must be at least 1, was " + batch);
         }
         AssetResolver assets = data.resolver();
+        SegstreamConfig config = local.load();
+        Inputs.prefetch(assets, inputs, config.model());
         List<String> sources = expand(assets);
         boolean single = sources.size() == 1;
-        SegstreamConfig config = local.load();
         try (LocalOptions.Opened model = LocalOptions.open(config, assets, batch)) {
             SegmentationPath path = model.segmenter().path();
             System.err.printf("segment: %s, fit %s, %s%n", model.card().id(), config.fit().label(),

@@ -34,10 +34,9 @@ public final class DirectRunner implements ModelRunner {
     @Override
     public synchronized Run run(float[] inputs, int items, float[] outputs) {
         long t0 = System.nanoTime();
-        if (items <= maxBatch && inputs.length == items * slotSize) {
-            float[] out = engine.infer(inputs, items);
-            System.arraycopy(out, 0, outputs, 0, items * outputSize);
-            return new Run(0, System.nanoTime() - t0, items);
+        if (items <= maxBatch) {
+            // one engine call: the caller reads the engine's own output array
+            return new Run(0, System.nanoTime() - t0, items, engine.infer(inputs, items));
         }
         for (int start = 0; start < items; start += maxBatch) {
             int n = Math.min(maxBatch, items - start);
@@ -48,7 +47,7 @@ public final class DirectRunner implements ModelRunner {
             float[] out = engine.infer(chunk, n);
             System.arraycopy(out, 0, outputs, start * outputSize, n * outputSize);
         }
-        return new Run(0, System.nanoTime() - t0, Math.min(items, maxBatch));
+        return new Run(0, System.nanoTime() - t0, Math.min(items, maxBatch), outputs);
     }
 
     @Override

@@ -202,18 +202,28 @@ public final class DynamicBatcher implements ModelRunner, AutoCloseable {
     }
 
     private void run(int n) {
-        float[] batch = inputBuffers[n];
-        if (batch == null) {
-            batch = new float[n * slotSize];
-            inputBuffers[n] = batch;
-        }
-        int slot = 0;
-        for (Part part : parts) {
-            if (part.request == null) {
-                break;
+        // A batch that is one whole request runs on the caller's own inputs, and the caller reads the
+        // engine's output array: two copies fewer for a lone camera.
+        Request whole = parts[0].request != null && (parts.length == 1 || parts[1].request == null)
+                && parts[0].first == 0 && parts[0].count == parts[0].request.items ? parts[0].request : null;
+        float[] batch;
+        if (whole != null) {
+            batch = whole.inputs;
+        } else {
+            batch = inputBuffers[n];
+            if (batch == null) {
+                batch = new float[n * slotSize];
+                inputBuffers[n] = batch;
             }
-            System.arraycopy(part.request.inputs, part.first * slotSize, batch, slot * slotSize, part.count * slotSize);
-            slot += part.count;
+            int slot = 0;
+            for (Part part : parts) {
+                if (part.request == null) {
+                    break;
+                }
+                System.arraycopy(part.request.inputs, part.first * slotSize, batch, slot * slotSize,
+                        part.count * slotSize);
+                slot += part.count;
+            }
         }
         long t0 = System.nanoTime();
         float[] out;
@@ -230,7 +240,12 @@ public final class DynamicBatcher implements ModelRunner, AutoCloseable {
         }
         long inferenceNanos = System.nanoTime() - t0;
         listener.batchRun(n, inferenceNanos);
-        slot = 0;
+        if (whole != null) {
+            whole.result = out;
+            whole.partDone(n, n, inferenceNanos);
+            return;
+        }
+        int slot = 0;
         for (Part part : parts) {
             if (part.request == null) {
                 break;
@@ -263,6 +278,7 @@ public final class DynamicBatcher implements ModelRunner, AutoCloseable {
         private final float[] inputs;
         private final int items;
         private final float[] outputs;
+        private float[] result;
         private long enqueuedAt;
         private int taken;
         private int done;
@@ -278,6 +294,7 @@ public final class DynamicBatcher implements ModelRunner, AutoCloseable {
             this.inputs = inputs;
             this.items = items;
             this.outputs = outputs;
+            this.result = outputs;
         }
 
         private synchronized void partDone(int count, int batch, long nanos) {
@@ -301,7 +318,7 @@ public final class DynamicBatcher implements ModelRunner, AutoCloseable {
             if (failure != null) {
                 throw new IllegalStateException("inference failed: " + failure.getMessage(), failure);
             }
-            return new Run(queueNanos, inferenceNanos, batchSize);
+            return new Run(queueNanos, inferenceNanos, batchSize, result);
         }
     }
 

@@ -1,9 +1,9 @@
 package io.segstream.inference;
 
 /**
- * Runs a model on a batch of prepared inputs. The one seam between the pipeline and an engine
- * (DJL's ONNX Runtime or TensorRT today; ONNX Runtime's CUDA/TensorRT providers can be added here
- * without touching anything that calls it). Implementations are safe for concurrent callers.
+ * Runs a model on a batch of prepared inputs: the one seam between the pipeline and an engine,
+ * opened by an {@link EngineProvider} through {@link Engines}. Implementations are safe for
+ * concurrent callers.
  */
 public interface InferenceEngine extends AutoCloseable {
     /**
@@ -13,8 +13,11 @@ public interface InferenceEngine extends AutoCloseable {
      */
     float[] infer(float[] input, int batch);
 
-    /** Engine, version and device, for logs: "OnnxRuntime 1.21.1 on cpu()". */
+    /** Engine, version and device, for logs: "ONNX Runtime 1.21.1, CPU, 2 threads". */
     String description();
+
+    /** Which of the {@code --engine} choices this is (never {@link EngineChoice#AUTO}). */
+    EngineChoice choice();
 
     @Override
     void close();

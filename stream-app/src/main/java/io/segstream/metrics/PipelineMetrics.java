@@ -23,9 +23,17 @@ public final class PipelineMetrics {
     private final LongAdder crfIterations = new LongAdder();
     private final LongAdder crfNanos = new LongAdder();
     private final AtomicLongArray batchesBySize;
+    private volatile String engine = "";
+    private volatile String engineDescription = "";
 
     public PipelineMetrics(int maxBatch) {
         this.batchesBySize = new AtomicLongArray(maxBatch + 1);
+    }
+
+    /** The engine the processor runs on ({@code cpu}, {@code cuda}, {@code tensorrt}), for its gauge; before binding. */
+    public void engine(String choice, String description) {
+        this.engine = choice;
+        this.engineDescription = description;
     }
 
     public void frameIn() { framesIn.increment(); }
@@ -53,6 +61,11 @@ public final class PipelineMetrics {
 
     /** Publishes these counters to {@code registry} under segstream_* names. */
     public void bindTo(MeterRegistry registry) {
+        if (!engine.isEmpty()) {
+            io.micrometer.core.instrument.Gauge.builder("segstream.engine.info", () -> 1)
+                    .description("The inference engine in use (always 1; the labels say which)")
+                    .tag("engine", engine).tag("description", engineDescription).register(registry);
+        }
         FunctionCounter.builder("segstream.frames", framesIn, LongAdder::sum)
                 .description("Records read from the frames topic").register(registry);
         FunctionCounter.builder("segstream.masks", masksOut, LongAdder::sum)

@@ -84,6 +84,7 @@ public final class SegmentationPath implements AutoCloseable {
         }
         long t1 = System.nanoTime();
         ModelRunner.Run run = runner.run(inputs, total, outputs);
+        float[] logits = run.outputs();
         List<FrameResult> results = new ArrayList<>(frames.size());
         first = 0;
         for (int f = 0; f < frames.size(); f++) {
@@ -94,7 +95,7 @@ public final class SegmentationPath implements AutoCloseable {
             RgbImage rgb = frame.rgb();
             int w = rgb.width();
             int h = rgb.height();
-            translator.stitch(outputs, first, views, w, h);
+            translator.stitch(logits, first, views, w, h);
             first += views.size();
             byte[] out = labelsFor(f, w * h);
             long crfNanos = 0;

@@ -43,16 +43,17 @@ public final class SegmentationStage implements FrameStage, AutoCloseable {
 
     /**
      * @param runner the shared batcher the stream threads' model inputs go to
+     * @param engine which engine runs the model, as the Mask's model info names it
      * @param crf the stream CRF's settings, or null for no CRF (argmax of the logits)
      * @param maxFrameAgeMs live mode's maximum frame age, or 0 for batch mode
      */
-    public SegmentationStage(ModelRunner runner, ModelCard card, Fit fit, long maxFrameAgeMs, boolean cocoRle,
-            CrfSetup crf, PipelineMetrics metrics, Clock clock) {
+    public SegmentationStage(ModelRunner runner, String engine, ModelCard card, Fit fit, long maxFrameAgeMs,
+            boolean cocoRle, CrfSetup crf, PipelineMetrics metrics, Clock clock) {
         this.cocoRle = cocoRle;
         this.maxFrameAgeUs = maxFrameAgeMs * 1000;
         this.metrics = metrics;
         this.clock = clock;
-        this.modelInfo = modelInfo(card);
+        this.modelInfo = modelInfo(card, engine);
         this.workers = ThreadLocal.withInitial(() -> {
             Worker w = new Worker(new SegmentationPath(card, fit, runner, crf == null ? null : crf.newRefiner(1)));
             all.add(w);
@@ -137,8 +138,9 @@ public final class SegmentationStage implements FrameStage, AutoCloseable {
         return clock.millis() * 1000;
     }
 
-    static ModelInfo modelInfo(ModelCard card) {
-        ModelInfo.Builder info = ModelInfo.newBuilder().setModelId(card.id()).addAllClassNames(card.classes());
+    static ModelInfo modelInfo(ModelCard card, String engine) {
+        ModelInfo.Builder info = ModelInfo.newBuilder().setModelId(card.id()).addAllClassNames(card.classes())
+                .setEngine(engine);
         if (card.background() != null) {
             info.setBackgroundClass(card.background());
         }

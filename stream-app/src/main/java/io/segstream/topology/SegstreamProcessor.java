@@ -76,10 +76,12 @@ public final class SegstreamProcessor implements AutoCloseable {
                 config.inferenceThreads(), 1, config.tensorRtFp16(),
                 config.tensorRtCacheDir(io.segstream.data.AssetResolver.defaultCacheDir())));
         PipelineMetrics metrics = new PipelineMetrics(config.batchMaxSize());
+        metrics.engine(engine.choice().label(), engine.description());
         DynamicBatcher batcher = new DynamicBatcher(engine, shape.slotSize(), shape.outputSize(),
                 config.batchMaxSize(), TimeUnit.MILLISECONDS.toNanos(config.batchMaxDelayMs()), metrics::batchRun);
         Clock clock = Clock.systemUTC();
-        SegmentationStage stage = new SegmentationStage(batcher, card, config.fit(), config.maxFrameAgeMs(),
+        SegmentationStage stage = new SegmentationStage(batcher, engine.choice().label() + ": " + engine.description(),
+                card, config.fit(), config.maxFrameAgeMs(),
                 config.cocoRle(), config.crfSetup(), metrics, clock);
         KafkaStreams streams = new KafkaStreams(SegstreamTopology.build(config, stage, metrics, clock), props);
         streams.setUncaughtExceptionHandler(e -> {

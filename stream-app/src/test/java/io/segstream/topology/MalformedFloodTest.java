@@ -18,7 +18,6 @@ import io.segstream.metrics.MaskTally;
 import io.segstream.schemas.v1.Frame;
 import io.segstream.schemas.v1.PixelFormat;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,7 +79,6 @@ class MalformedFloodTest {
     @Test
     void tenThousandMalformedRecordsAreDeadLetteredAndEveryGoodFrameGetsAMask() throws Exception {
         SharedData.importModel(modelDir);
-        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         try (EmbeddedKafka broker = EmbeddedKafka.start(32 * 1024 * 1024)) {
             ConfigLoader.Loaded loaded = ConfigLoader.load(null, Map.of(), new HashMap<>(Map.of(
                     "bootstrap.servers", broker.bootstrapServers(),
@@ -116,7 +114,8 @@ class MalformedFloodTest {
                 }
                 producer.flush();
             }
-            long heapBefore = memory.getHeapMemoryUsage().getUsed();
+            System.gc();
+            long heapBefore = liveHeap();
             long peakHeap = 0;
             MaskTally tally;
             try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, "flood")) {
@@ -125,7 +124,7 @@ class MalformedFloodTest {
                 while (processor.metrics().masksOut() < GOOD || processor.metrics().deadLetteredRecords() < BAD) {
                     assertTrue(System.nanoTime() < deadline, "stalled at " + processor.metrics().masksOut()
                             + " masks and " + processor.metrics().deadLetteredRecords() + " dead letters");
-                    peakHeap = Math.max(peakHeap, memory.getHeapMemoryUsage().getUsed());
+                    peakHeap = Math.max(peakHeap, liveHeap());
                     Thread.sleep(50);
                 }
                 assertEquals(org.apache.kafka.streams.KafkaStreams.State.RUNNING, processor.state());
@@ -150,7 +149,7 @@ class MalformedFloodTest {
                 deadPerReason[1]++; // truncated protobuf: parses as garbage or as a frame whose bytes fall short
             });
             System.out.printf("%d malformed records sent (per kind %s), %d dead-lettered (per reason %s), "
-                            + "%d masks; heap %d MB before, peak %d MB%n", BAD, java.util.Arrays.toString(sentPerKind),
+                            + "%d masks; live heap (after GC) %d MB before, peak %d MB%n", BAD, java.util.Arrays.toString(sentPerKind),
                     dead, java.util.Arrays.toString(deadPerReason), tally.masks(), heapBefore >> 20, peakHeap >> 20);
             assertEquals(BAD, dead, "every malformed record dead-lettered");
             // Each record of these kinds is dead-lettered with its own reason (a truncated record, kind 1,
@@ -158,7 +157,21 @@ class MalformedFloodTest {
             for (int k : new int[] {3, 4, 5}) {
                 assertEquals(sentPerKind[k], ownReason[k], "kind " + k + " dead-lettered for its own reason");
             }
-            assertTrue(peakHeap < 1536L << 20, "heap peaked at " + (peakHeap >> 20) + " MB");
+            // What survives garbage collection, not what awaits it: a processor that buffered the flood
+            // would keep it live. The test JVM holds the broker, the model and whatever earlier tests left.
+            assertTrue(peakHeap - heapBefore < 512L << 20, "live heap grew by " + ((peakHeap - heapBefore) >> 20)
+                    + " MB during the flood");
         }
+    }
+
+    /** Heap in use right after the last collection of each heap pool. */
+    private static long liveHeap() {
+        long live = 0;
+        for (java.lang.management.MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == java.lang.management.MemoryType.HEAP && pool.getCollectionUsage() != null) {
+                live += pool.getCollectionUsage().getUsed();
+            }
+        }
+        return live;
     }
 }

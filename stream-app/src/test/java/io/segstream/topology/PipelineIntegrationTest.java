@@ -69,6 +69,8 @@ class PipelineIntegrationTest {
                 SegstreamConfig.MASKS_TOPIC, prefix + "-masks",
                 SegstreamConfig.DEAD_LETTER_TOPIC, prefix + "-dead-letters",
                 SegstreamConfig.INFERENCE_THREADS, "2",
+                // the 257 model these tests import is at its best tiled at native resolution
+                SegstreamConfig.FIT, "tile",
                 "commit.interval.ms", "200"));
         overrides.putAll(extra);
         return ConfigLoader.load(null, Map.of(), overrides);
@@ -176,6 +178,7 @@ class PipelineIntegrationTest {
             assertTrue(metrics.contains("segstream_masks_total 30.0"), metrics);
             assertTrue(metrics.contains("segstream_dead_letters_total 3.0"), metrics);
             assertTrue(metrics.contains("segstream_latency_end_to_end_seconds_count 30"), metrics);
+            assertTrue(metrics.contains("segstream_engine_info{description=\"ONNX Runtime") && metrics.contains("engine=\"cpu\"} 1"), metrics);
             assertTrue(metrics.contains("records_lag"), "Kafka Streams' consumer lag is published");
         }
         MaskTally.Camera lobby = tally.cameras().get("lobby");

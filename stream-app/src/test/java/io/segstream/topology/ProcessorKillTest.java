@@ -141,7 +141,7 @@ class ProcessorKillTest {
                 "-Dsegstream.data.dir=" + SharedData.dir(), "-Dai.djl.offline=true",
                 "-cp", System.getProperty("java.class.path"), "io.segstream.cli.Main", "run",
                 "--model", modelDir.toString(), "--application-id", prefix, "--report-every", "2s",
-                "--inference-threads", "2", "--metrics-port", "0",
+                "--inference-threads", "2", "--metrics-port", "0", "--fit", "squash",
                 "-X", "processing.guarantee=" + guarantee,
                 // A killed member is noticed after its session (6 s, the broker's minimum) and its open
                 // transaction aborted after 5 s, so restarts resume within seconds.

@@ -96,7 +96,7 @@ class SegstreamTopologyTest {
         try (DynamicBatcher batcher = new DynamicBatcher(engine, shape.slotSize(), shape.outputSize(), 4, 0,
                 metrics::batchRun);
                 TopologyTestDriver driver = new TopologyTestDriver(SegstreamTopology.build(config,
-                        new SegmentationStage(batcher, card, Fit.of(FitMode.SQUASH), maxFrameAgeMs, true, crf, metrics,
+                        new SegmentationStage(batcher, "cpu: " + engine.description(), card, Fit.of(FitMode.SQUASH), maxFrameAgeMs, true, crf, metrics,
                                 Clock.systemUTC()),
                         metrics, Clock.systemUTC()), props)) {
             TestInputTopic<String, byte[]> in = driver.createInputTopic(config.framesTopic(), new StringSerializer(),
@@ -139,6 +139,7 @@ class SegstreamTopologyTest {
             assertEquals(480L * 360, mask.getClassAreasList().stream().mapToLong(ClassArea::getPixels).sum());
             assertEquals(card.id(), mask.getModel().getModelId());
             assertEquals(21, mask.getModel().getClassNamesCount());
+            assertTrue(mask.getModel().getEngine().startsWith("cpu: ONNX Runtime"), mask.getModel().getEngine());
             assertEquals("squash", mask.getPreprocess());
             assertEquals(mask.getClassAreasCount(), mask.getCocoRleCount(), "one COCO RLE per class present");
             for (io.segstream.schemas.v1.CocoRle rle : mask.getCocoRleList()) {

@@ -24,7 +24,7 @@ public final class CpuProvider implements EngineProvider {
 
     @Override
     public InferenceEngine open(EngineRequest request) {
-        return new OrtEngine(request.onnxFile(), request.itemShape(), SessionConfig.cpu(request),
+        return new OrtEngine(EngineChoice.CPU, request.onnxFile(), request.itemShape(), SessionConfig.cpu(request),
                 request.concurrentCallers(), "CPU, " + request.threads() + " threads");
     }
 }

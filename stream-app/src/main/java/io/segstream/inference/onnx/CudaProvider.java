@@ -29,7 +29,7 @@ public final class CudaProvider implements EngineProvider {
         if (!a.available()) {
             throw new EngineUnavailableException("--engine cuda cannot run here: " + a.reason(), null);
         }
-        return new OrtEngine(request.onnxFile(), request.itemShape(), SessionConfig.cuda(request),
+        return new OrtEngine(EngineChoice.CUDA, request.onnxFile(), request.itemShape(), SessionConfig.cuda(request),
                 request.concurrentCallers(), "CUDA on GPU 0");
     }
 }

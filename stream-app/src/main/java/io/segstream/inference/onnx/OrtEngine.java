@@ -6,6 +6,7 @@ import ai.djl.Model;
 import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
 import ai.onnxruntime.OrtSession;
+import io.segstream.inference.EngineChoice;
 import io.segstream.inference.EngineUnavailableException;
 import io.segstream.inference.InferenceEngine;
 import java.io.IOException;
@@ -36,9 +37,11 @@ final class OrtEngine implements InferenceEngine {
     private final long[] itemShape;
     private final long itemSize;
     private final String description;
+    private final EngineChoice choice;
 
-    OrtEngine(Path onnxFile, long[] itemShape, OrtSession.SessionOptions options, int predictorCount,
-            String description) {
+    OrtEngine(EngineChoice choice, Path onnxFile, long[] itemShape, OrtSession.SessionOptions options,
+            int predictorCount, String description) {
+        this.choice = choice;
         Model loaded = Model.newInstance(onnxFile.getFileName().toString(), Device.cpu(), "OnnxRuntime");
         try {
             loaded.load(onnxFile, onnxFile.getFileName().toString(), Map.of("sessionOptions", options));
@@ -83,6 +86,11 @@ final class OrtEngine implements InferenceEngine {
     @Override
     public String description() {
         return description;
+    }
+
+    @Override
+    public EngineChoice choice() {
+        return choice;
     }
 
     @Override
