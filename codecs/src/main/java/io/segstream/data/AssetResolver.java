@@ -129,9 +129,10 @@ public final class AssetResolver {
         List<Path> paths = new ArrayList<>(assets.size());
         List<String> failures = new ArrayList<>();
         boolean unreachable = false;
+        int notTried = 0;
         for (Asset asset : assets) {
             if (unreachable && localCopy(asset) == null) {
-                failures.add(asset.relativePath() + ": not tried, the download source is unreachable");
+                notTried++;
                 continue;
             }
             try {
@@ -146,9 +147,13 @@ public final class AssetResolver {
             if (failures.size() > LISTED) {
                 shown.add("... and " + (failures.size() - LISTED) + " more");
             }
+            if (notTried > 0) {
+                shown.add(notTried + " more not tried: the download source is unreachable");
+            }
             String nl = System.lineSeparator();
-            throw new AssetException(failures.size() + " of " + assets.size() + " files are missing or wrong:" + nl
-                    + "  " + String.join(nl + "  ", shown) + nl, howToProvide(null), unreachable, null);
+            throw new AssetException((failures.size() + notTried) + " of " + assets.size()
+                    + " files are missing or wrong:" + nl + "  " + String.join(nl + "  ", shown) + nl,
+                    howToProvide(null), unreachable, null);
         }
         return paths;
     }

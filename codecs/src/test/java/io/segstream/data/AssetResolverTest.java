@@ -106,10 +106,8 @@ class AssetResolverTest {
         AssetException e = assertThrows(AssetException.class,
                 () -> resolverAt(closedPort).resolveAll(List.of(MODEL, GOLDEN)));
         assertTrue(e.getMessage().startsWith("2 of 2 files are missing or wrong"), e.getMessage());
-        assertTrue(e.getMessage().contains(MODEL.relativePath()) && e.getMessage().contains(GOLDEN.relativePath()),
-                e.getMessage());
-        assertTrue(e.getMessage().contains(GOLDEN.relativePath() + ": not tried, the download source is unreachable"),
-                e.getMessage());
+        assertTrue(e.getMessage().contains(MODEL.relativePath()), e.getMessage());
+        assertTrue(e.getMessage().contains("1 more not tried: the download source is unreachable"), e.getMessage());
     }
 
     @Test

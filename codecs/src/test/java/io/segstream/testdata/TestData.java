@@ -143,7 +143,7 @@ public final class TestData {
                         "Connect to the internet, or give a copy of the project's shared data with "
                                 + "-Dsegstream.data.dir=DIR or $" + AssetResolver.DATA_DIR_ENV + " (each file at DIR/PATH), "
                                 + "put each file at " + cacheDataDir().resolve("PATH") + ", or name a mirror of "
-                                + "raw.githubusercontent.com with -Dsegstream.data.mirror=URL.", e.unreachable(), e);
+                                + "raw.githubusercontent.com with -Dsegstream.data.mirror=URL.", e.unreachable(), null);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot copy test data into " + cacheDataDir(), e);
             }
