@@ -143,7 +143,7 @@ public final class AssetResolver {
             }
         }
         if (!failures.isEmpty()) {
-            List<String> shown = failures.size() <= LISTED ? failures : new ArrayList<>(failures.subList(0, LISTED));
+            List<String> shown = new ArrayList<>(failures.subList(0, Math.min(LISTED, failures.size())));
             if (failures.size() > LISTED) {
                 shown.add("... and " + (failures.size() - LISTED) + " more");
             }
