@@ -18,6 +18,7 @@ import io.segstream.model.ModelLocator;
 import io.segstream.schemas.v1.Mask;
 import io.segstream.schemas.v1.PixelFormat;
 import io.segstream.topology.SegstreamProcessor;
+import io.segstream.view.LiveView;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,6 +52,7 @@ import picocli.CommandLine.Option;
             "Examples:",
             "  segstream demo",
             "  segstream demo --input sample:vtest --input sample:car-traffic --frames 300",
+            "  segstream demo --view",
             "  segstream demo --cameras 4 --frames 200 --fit squash"})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "FILE|URL|sample:NAME",
@@ -79,6 +81,15 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--export", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Write an overlay video per camera (default: on; --no-export skips it).")
     boolean export;
+
+    @Option(names = "--view",
+            description = "Serve the live view (as 'segstream view' does) while the demo runs, and keep the broker, the "
+                    + "processor and the view up after the clip until Ctrl-C.")
+    boolean view;
+
+    @Option(names = "--view-port", paramLabel = "PORT",
+            description = "Port of the view (default: view.port, 8080; 0: any free one).")
+    Integer viewPort;
 
     @Option(names = {"-b", "--bootstrap-servers"}, paramLabel = "HOST:PORT,...",
             description = "Run on this Kafka cluster instead of a broker inside the process. The demo's topics and "
@@ -116,7 +127,9 @@ final class DemoCommand implements Callable<Integer> {
         boolean external = bootstrapServers != null;
         Map<String, String> defaults = external ? runNames() : Map.of();
         options.bootstrapServers = external ? bootstrapServers : "127.0.0.1:1"; // the embedded broker's, below
-        ConfigLoader.Loaded probe = options.load(defaults, pipeline.flags());
+        Map<String, String> flags = pipeline.flags();
+        KafkaOptions.flag(flags, SegstreamConfig.VIEW_PORT, viewPort);
+        ConfigLoader.Loaded probe = options.load(defaults, flags);
         Inputs.prefetch(assets, inputs, probe.segstream().model());
         List<String> sources = new ArrayList<>();
         for (String input : inputs) {
@@ -139,7 +152,7 @@ final class DemoCommand implements Callable<Integer> {
             if (broker != null) {
                 options.bootstrapServers = broker.bootstrapServers();
             }
-            ConfigLoader.Loaded loaded = options.load(defaults, pipeline.flags());
+            ConfigLoader.Loaded loaded = options.load(defaults, flags);
             SegstreamConfig config = loaded.segstream();
             KafkaSettings kafka = new KafkaSettings(config, loaded.kafka());
             TopicAdmin.ensureAll(config, kafka);
@@ -149,6 +162,10 @@ final class DemoCommand implements Callable<Integer> {
                         config.framesTopic(), config.masksTopic(), config.deadLetterTopic(), applicationId);
             }
 
+            LiveView live = view ? new LiveView(config, kafka.consumer()).start() : null;
+            if (live != null) {
+                System.err.println("demo: live view at " + live.url());
+            }
             AtomicLong expected = new AtomicLong(-1);
             MaskTally tally = new MaskTally();
             PipelineMetrics metrics;
@@ -209,9 +226,20 @@ final class DemoCommand implements Callable<Integer> {
                     if (!complete) {
                         throw new IllegalStateException("masks did not arrive within the time limit");
                     }
+                    if (live != null) {
+                        printSummary(tally, metrics, expected.get(), runNanos, card, cameraIds, description);
+                        System.err.println("demo: the clip is done; the broker, the processor and the view at "
+                                + live.url() + " stay up until Ctrl-C");
+                        shutdown.protect();
+                        shutdown.await(Duration.ofDays(365_000));
+                        return 0;
+                    }
                 }
             } finally {
                 pool.shutdownNow();
+                if (live != null) {
+                    live.close();
+                }
             }
             printSummary(tally, metrics, expected.get(), runNanos, card, cameraIds, description);
             if (export) {

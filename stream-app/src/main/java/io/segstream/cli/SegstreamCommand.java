@@ -16,7 +16,7 @@ import picocli.CommandLine.HelpCommand;
             "DeepLab through DJL (ONNX Runtime on CPUs, TensorRT on NVIDIA GPUs). Models and sample clips are found "
                 + "in --data-dir (or $SEGSTREAM_DATA_DIR), else downloaded once, checksummed, into ~/.cache/segstream "
                 + "($SEGSTREAM_CACHE_DIR)."},
-        subcommands = {DemoCommand.class, IngestCommand.class, RunCommand.class, ExportCommand.class,
+        subcommands = {DemoCommand.class, IngestCommand.class, RunCommand.class, ExportCommand.class, ViewCommand.class,
             SegmentCommand.class, EvalCommand.class, ModelCommand.class, EnginesCommand.class, HelpCommand.class},
         footer = {"", "Run 'segstream COMMAND --help' for a command's options.", "",
             "Exit codes: 0 done; 1 bad setting, input or file; 2 bad command line; 3 Kafka unreachable within "

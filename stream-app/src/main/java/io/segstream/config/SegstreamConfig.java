@@ -47,6 +47,11 @@ public final class SegstreamConfig extends AbstractConfig {
     public static final String BROKER_TIMEOUT_MS = "broker.timeout.ms";
     public static final String TENSORRT_FP16 = "tensorrt.fp16";
     public static final String TENSORRT_CACHE_DIR = "tensorrt.cache.dir";
+    public static final String VIEW_PORT = "view.port";
+    public static final String VIEW_BIND = "view.bind";
+    public static final String VIEW_STALE_MS = "view.stale.ms";
+    public static final String VIEW_MAX_FPS = "view.max.fps";
+    public static final String VIEW_MAX_CAMERAS = "view.max.cameras";
     public static final String CRF = "crf";
     public static final String CRF_ITERATIONS = "crf.iterations";
     public static final String CRF_W1 = "crf.w1";
@@ -125,6 +130,21 @@ public final class SegstreamConfig extends AbstractConfig {
                     "How long a command waits for the Kafka cluster to answer (connecting, authenticating, creating "
                             + "topics, the first metadata) before it gives up with one line naming the servers and exit "
                             + "code 3. Also bounds how long a producer blocks when the brokers are gone.")
+            .define(VIEW_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM,
+                    "Port of 'segstream view' and 'demo --view' (0: any free port).")
+            .define(VIEW_BIND, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Address the view listens on. The default, loopback, keeps the cameras' pictures on this "
+                            + "machine; 0.0.0.0 serves every interface (there is no login: put it behind a proxy "
+                            + "that has one).")
+            .define(VIEW_STALE_MS, Type.LONG, 5_000L, Range.between(500, 3_600_000), Importance.LOW,
+                    "A camera with no new mask for this long is shown as stopped, greyed, with the age of its last "
+                            + "frame.")
+            .define(VIEW_MAX_FPS, Type.INT, 10, Range.between(1, 60), Importance.LOW,
+                    "Most pictures per second the view sends a browser per camera; newer masks replace older ones "
+                            + "that were not sent yet, so a slow browser sees fewer frames, never older ones.")
+            .define(VIEW_MAX_CAMERAS, Type.INT, 64, Range.between(1, 4096), Importance.LOW,
+                    "Most cameras the view follows (each keeps its latest picture and a few frames in memory); "
+                            + "cameras beyond it are counted and logged, not shown.")
             .define(CRF, Type.STRING, "off", enumValidator(OnOff.values()), Importance.HIGH,
                     "Refine each mask with the fully connected CRF (on) or take the argmax of the upsampled logits "
                             + "(off, the default until the CRF is fast enough for real time: a warm-started 640x480 "
@@ -225,6 +245,11 @@ public final class SegstreamConfig extends AbstractConfig {
     public boolean cocoRle() { return getBoolean(MASK_COCO_RLE); }
     public int metricsPort() { return getInt(METRICS_PORT); }
     public java.time.Duration brokerTimeout() { return java.time.Duration.ofMillis(getLong(BROKER_TIMEOUT_MS)); }
+    public int viewPort() { return getInt(VIEW_PORT); }
+    public String viewBind() { return getString(VIEW_BIND); }
+    public java.time.Duration viewStale() { return java.time.Duration.ofMillis(getLong(VIEW_STALE_MS)); }
+    public int viewMaxFps() { return getInt(VIEW_MAX_FPS); }
+    public int viewMaxCameras() { return getInt(VIEW_MAX_CAMERAS); }
     public boolean crfEnabled() { return "on".equalsIgnoreCase(getString(CRF)); }
     public float crfPruneProbability() { return getDouble(CRF_PRUNE_PROBABILITY).floatValue(); }
 

@@ -7,6 +7,7 @@ import io.segstream.codec.ImageFiles;
 import io.segstream.codec.LabelRle;
 import io.segstream.codec.Overlay;
 import io.segstream.codec.PixelConverter;
+import io.segstream.codec.MaskLabels;
 import io.segstream.codec.RgbImage;
 import io.segstream.codec.VideoSink;
 import io.segstream.schemas.v1.Mask;
@@ -128,7 +129,7 @@ public final class OverlayExporter {
                 if (palette.length != mask.getModel().getPaletteCount()) {
                     palette = mask.getModel().getPaletteList().stream().mapToInt(Integer::intValue).toArray();
                 }
-                int background = background(mask.getModel());
+                int background = MaskLabels.background(mask.getModel());
                 Overlay.blend(rgb, labels, palette, background, alpha, blended);
                 image = blended;
                 overlaid++;
@@ -155,15 +156,6 @@ public final class OverlayExporter {
                 sink.write(image);
             }
             frames++;
-        }
-
-        /** The class left clear: as the Mask says, else class 0 when it is called background (older masks). */
-        private static int background(io.segstream.schemas.v1.ModelInfo model) {
-            if (model.hasBackgroundClass()) {
-                return model.getBackgroundClass();
-            }
-            boolean named = model.getClassNamesCount() > 0;
-            return !named || "background".equals(model.getClassNames(0)) ? 0 : Overlay.NO_BACKGROUND;
         }
 
         void close() {
