@@ -77,6 +77,10 @@ public final class SegstreamProcess implements AutoCloseable {
         process.destroyForcibly();
     }
 
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

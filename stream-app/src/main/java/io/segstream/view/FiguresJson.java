@@ -16,11 +16,17 @@ final class FiguresJson {
 
     private FiguresJson() {}
 
-    static String of(List<CameraBoard.Figures> cameras, long staleMillis, long ignoredRecords) {
+    static String of(List<CameraBoard.Figures> cameras, long staleMillis, long ignoredRecords,
+            List<Outbox.Figures> browsers) {
         ObjectNode root = JSON.createObjectNode();
         root.put("type", "figures");
         root.put("staleMs", staleMillis);
         root.put("ignoredRecords", ignoredRecords);
+        // Per connected browser: messages sent, waiting (at most one per camera), replaced by newer pictures.
+        ArrayNode clients = root.putArray("browsers");
+        for (Outbox.Figures b : browsers) {
+            clients.addObject().put("sent", b.sent()).put("waiting", b.waiting()).put("replaced", b.replaced());
+        }
         ArrayNode list = root.putArray("cameras");
         for (CameraBoard.Figures f : cameras) {
             ObjectNode c = list.addObject();

@@ -82,7 +82,7 @@ public final class LiveView implements AutoCloseable {
 
     private String figuresJson() {
         return FiguresJson.of(board.figures(System.currentTimeMillis()), config.viewStale().toMillis(),
-                board.ignoredRecords());
+                board.ignoredRecords(), server.browserFigures());
     }
 
     private void renderLoop() {
@@ -139,11 +139,6 @@ public final class LiveView implements AutoCloseable {
     /** Records read from Kafka so far (for tests and logs). */
     public long recordsRead() {
         return follower.records();
-    }
-
-    /** Messages dropped for browsers that read slower than pictures came. */
-    public long replacedMessages() {
-        return server.replacedMessages();
     }
 
     @Override

@@ -39,17 +39,11 @@ final class Outbox {
         send(message);
     }
 
-    synchronized long sent() {
-        return sent;
-    }
+    /** Messages sent, waiting now, and replaced by newer ones before they could be sent. */
+    record Figures(long sent, int waiting, long replaced) {}
 
-    /** Messages replaced by newer ones before they could be sent. */
-    synchronized long replaced() {
-        return replaced;
-    }
-
-    synchronized int waiting() {
-        return waiting.size();
+    synchronized Figures figures() {
+        return new Figures(sent, waiting.size(), replaced);
     }
 
     private void send(Object message) {

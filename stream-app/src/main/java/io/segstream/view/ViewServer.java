@@ -69,9 +69,9 @@ final class ViewServer implements AutoCloseable {
         return clients.size();
     }
 
-    /** Messages replaced before they were sent, over the browsers connected now. */
-    long replacedMessages() {
-        return clients.values().stream().mapToLong(Outbox::replaced).sum();
+    /** Each connected browser's messages: sent, waiting, replaced before they were sent. */
+    java.util.List<Outbox.Figures> browserFigures() {
+        return clients.values().stream().map(Outbox::figures).toList();
     }
 
     static boolean isLoopback(String bind) {

@@ -46,13 +46,14 @@ class KafkaUnavailableTest {
             case "demo" -> args.addAll(List.of("--model", model.toString(), "--frames", "5", "--no-export"));
             case "ingest" -> args.addAll(List.of("--source", "sample:vtest", "--camera", "c1"));
             case "export" -> args.addAll(List.of("--camera", "c1", "--out", work.resolve("x.mp4").toString()));
+            case "view" -> args.addAll(List.of("--port", "0"));
             default -> throw new IllegalArgumentException(verb);
         }
         return args.toArray(String[]::new);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "ingest", "export", "demo"})
+    @ValueSource(strings = {"run", "ingest", "export", "demo", "view"})
     void givesUpOnAClosedPortWithinTheBoundWithOneLineAndExitCode3(String verb) throws Exception {
         String servers = "127.0.0.1:" + closedPort;
         try (SegstreamProcess p = SegstreamProcess.start(work.resolve(verb + "-closed.log"), List.of(),
@@ -74,7 +75,7 @@ class KafkaUnavailableTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "ingest", "export", "demo"})
+    @ValueSource(strings = {"run", "ingest", "export", "demo", "view"})
     void sigtermEndsTheWaitForKafkaWithinFiveSeconds(String verb) throws Exception {
         try (SegstreamProcess p = SegstreamProcess.start(work.resolve(verb + "-sigterm.log"), List.of(),
                 command(verb, "127.0.0.1:" + closedPort, 600_000))) {

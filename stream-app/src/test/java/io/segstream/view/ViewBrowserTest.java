@@ -84,9 +84,15 @@ class ViewBrowserTest {
             late = SegstreamProcess.start(dir.resolve("late.log"), List.of(), "ingest", "-b", broker,
                     "--source", "sample:vtest", "--camera", "late-cam", "--max-frames", "15");
 
-            // Pictures change while the clip runs: a later mask, a different overlay, a second apart.
+            // Pictures change while the clip runs: two screenshots a second apart differ, and so do the overlay
+            // canvas and the mask it shows.
             Map<String, Object> before = overlay(chrome, "vtest-1");
+            byte[] first = chrome.getScreenshotAs(OutputType.BYTES);
             Thread.sleep(1_000);
+            byte[] second = chrome.getScreenshotAs(OutputType.BYTES);
+            Files.write(shots.resolve("live-1.png"), first);
+            Files.write(shots.resolve("live-2.png"), second);
+            assertFalse(java.util.Arrays.equals(pixels(first), pixels(second)), "the page changed in a second");
             wait.until(d -> !overlay(chrome, "vtest-1").get("sequence").equals(before.get("sequence")));
             Map<String, Object> after = overlay(chrome, "vtest-1");
             assertNotEquals(before.get("hash"), after.get("hash"), "the overlay changed with the mask");
@@ -171,6 +177,11 @@ class ViewBrowserTest {
     private static String rgb(String hex) {
         int v = Integer.parseInt(hex.substring(1), 16);
         return "rgb(" + (v >> 16 & 255) + ", " + (v >> 8 & 255) + ", " + (v & 255) + ")";
+    }
+
+    private static int[] pixels(byte[] png) throws java.io.IOException {
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
+        return image.getRGB(0, 0, image.getWidth(), image.getHeight(), null, 0, image.getWidth());
     }
 
     private static String group(Pattern pattern, String text) {
