@@ -51,11 +51,22 @@ final class RunCommand implements Callable<Integer> {
             description = "How often to log progress (ISO-8601 or like 10s, 1m; default: ${DEFAULT-VALUE}).")
     String reportEvery;
 
+    @Option(names = "--print-config",
+            description = "Print every setting in force (file, environment, -X and options merged; secrets shown as "
+                    + "[hidden]) and exit without connecting.")
+    boolean printConfig;
+
     @Override
     public Integer call() throws Exception {
         Map<String, String> flags = pipeline.flags();
         KafkaOptions.flag(flags, SegstreamConfig.METRICS_PORT, metricsPort);
         ConfigLoader.Loaded loaded = kafka.load(Map.of(SegstreamConfig.METRICS_PORT, "9464"), flags);
+        if (printConfig) {
+            System.out.print(loaded.describe());
+            System.out.println("# --application-id\napplication.id=" + loaded.kafka().getOrDefault("application.id",
+                    applicationId));
+            return 0;
+        }
         SegstreamConfig config = loaded.segstream();
         KafkaSettings settings = new KafkaSettings(config, loaded.kafka());
         settings.validatedStreams(applicationId); // a bad Kafka setting fails now, before the model loads

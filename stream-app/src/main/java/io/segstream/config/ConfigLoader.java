@@ -25,7 +25,25 @@ public final class ConfigLoader {
     private ConfigLoader() {}
 
     /** Own settings and Kafka settings, after merging every source. */
-    public record Loaded(SegstreamConfig segstream, Map<String, Object> kafka) {}
+    public record Loaded(SegstreamConfig segstream, Map<String, Object> kafka) {
+        /**
+         * Every setting in force, one {@code key=value} per line, sorted: segstream's (defaults
+         * included) then the Kafka ones given; secrets (Kafka's password settings, sasl.jaas.config,
+         * any name with password, secret, token or credential in it) shown as [hidden].
+         */
+        public String describe() {
+            StringBuilder out = new StringBuilder("# segstream settings\n");
+            new java.util.TreeMap<>(segstream.values()).forEach((k, v) -> out.append(line(k, v)));
+            out.append("# Kafka settings (client and Streams; Kafka's defaults apply to the rest)\n");
+            new java.util.TreeMap<>(kafka).forEach((k, v) -> out.append(line(k, v)));
+            return out.toString();
+        }
+
+        private static String line(String key, Object value) {
+            String shown = value == null ? "" : KafkaNames.isSecret(key) ? "[hidden]" : String.valueOf(value);
+            return key + "=" + shown + "\n";
+        }
+    }
 
     /**
      * @param file a properties file, or null

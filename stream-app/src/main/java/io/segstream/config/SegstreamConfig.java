@@ -44,6 +44,7 @@ public final class SegstreamConfig extends AbstractConfig {
     public static final String MAX_FRAME_AGE_MS = "max.frame.age.ms";
     public static final String MASK_COCO_RLE = "mask.coco.rle";
     public static final String METRICS_PORT = "metrics.port";
+    public static final String METRICS_BIND = "metrics.bind";
     public static final String BROKER_TIMEOUT_MS = "broker.timeout.ms";
     public static final String TENSORRT_FP16 = "tensorrt.fp16";
     public static final String TENSORRT_CACHE_DIR = "tensorrt.cache.dir";
@@ -130,6 +131,10 @@ public final class SegstreamConfig extends AbstractConfig {
                     "How long a command waits for the Kafka cluster to answer (connecting, authenticating, creating "
                             + "topics, the first metadata) before it gives up with one line naming the servers and exit "
                             + "code 3. Also bounds how long a producer blocks when the brokers are gone.")
+            .define(METRICS_BIND, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Address the Prometheus endpoint listens on. The default, loopback, keeps it on this machine; "
+                            + "0.0.0.0 serves every interface, as a container's scraper or probe needs (the process "
+                            + "warns at start).")
             .define(VIEW_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM,
                     "Port of 'segstream view' and 'demo --view' (0: any free port).")
             .define(VIEW_BIND, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
@@ -244,6 +249,7 @@ public final class SegstreamConfig extends AbstractConfig {
     public long maxFrameAgeMs() { return getLong(MAX_FRAME_AGE_MS); }
     public boolean cocoRle() { return getBoolean(MASK_COCO_RLE); }
     public int metricsPort() { return getInt(METRICS_PORT); }
+    public String metricsBind() { return getString(METRICS_BIND); }
     public java.time.Duration brokerTimeout() { return java.time.Duration.ofMillis(getLong(BROKER_TIMEOUT_MS)); }
     public int viewPort() { return getInt(VIEW_PORT); }
     public String viewBind() { return getString(VIEW_BIND); }

@@ -20,6 +20,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * {@link PipelineMetrics}, Kafka Streams' client metrics (consumer lag included) and the JVM's.
  */
 public final class PrometheusEndpoint implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PrometheusEndpoint.class);
     private final PrometheusMeterRegistry registry;
     private final HttpServer server;
     private final KafkaStreamsMetrics streamsMetrics;
@@ -34,10 +35,11 @@ public final class PrometheusEndpoint implements AutoCloseable {
     }
 
     /**
+     * @param bind the address to listen on ({@code metrics.bind}); anything but loopback is warned about
      * @param port the port to listen on (0: any free one)
      * @throws UncheckedIOException naming {@code metrics.port} when the port cannot be bound
      */
-    public static PrometheusEndpoint start(int port, PipelineMetrics pipeline, KafkaStreams streams) {
+    public static PrometheusEndpoint start(String bind, int port, PipelineMetrics pipeline, KafkaStreams streams) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         pipeline.bindTo(registry);
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
@@ -49,10 +51,18 @@ public final class PrometheusEndpoint implements AutoCloseable {
         gc.bindTo(registry);
         HttpServer server;
         try {
-            server = HttpServer.create(new InetSocketAddress(port), 16);
+            InetSocketAddress address = new InetSocketAddress(bind, port);
+            if (address.isUnresolved()) {
+                throw new IOException("metrics.bind " + bind + " is not an address of this machine");
+            }
+            server = HttpServer.create(address, 16);
         } catch (IOException e) {
-            throw new UncheckedIOException("metrics.port " + port + " cannot be bound (" + e.getMessage()
-                    + "); choose another port, 0 for any free one, or -1 to turn the endpoint off", e);
+            throw new UncheckedIOException("metrics.bind " + bind + " / metrics.port " + port + " cannot be bound ("
+                    + e.getMessage() + "); choose another port, 0 for any free one, or -1 to turn the endpoint off", e);
+        }
+        if (!server.getAddress().getAddress().isLoopbackAddress()) {
+            LOG.warn("metrics: listening on {}:{}, reachable from other machines (metrics.bind); the endpoint has no "
+                    + "login", bind, server.getAddress().getPort());
         }
         server.createContext("/metrics", exchange -> {
             byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);

@@ -99,7 +99,7 @@ public final class SegstreamProcessor implements AutoCloseable {
         PrometheusEndpoint endpoint = null;
         if (config.metricsPort() >= 0) {
             try {
-                endpoint = PrometheusEndpoint.start(config.metricsPort(), metrics, streams);
+                endpoint = PrometheusEndpoint.start(config.metricsBind(), config.metricsPort(), metrics, streams);
             } catch (RuntimeException e) {
                 streams.close();
                 stage.close();
@@ -107,7 +107,7 @@ public final class SegstreamProcessor implements AutoCloseable {
                 engine.close();
                 throw e;
             }
-            description += ", metrics on http://localhost:" + endpoint.port() + "/metrics";
+            description += ", metrics on http://" + config.metricsBind() + ":" + endpoint.port() + "/metrics";
         }
         streams.start();
         LOG.info("processing {}", description);

@@ -1,6 +1,7 @@
 package io.segstream.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.SharedData;
@@ -33,6 +34,25 @@ class CommandLineTest {
             assertEquals(1, r.code(), String.join(" ", c) + ": " + r.err());
             assertTrue(r.err().contains(c[0]), "message should name " + c[0] + ": " + r.err());
             assertTrue(!r.err().contains("\tat "), "no stack trace: " + r.err());
+        }
+    }
+
+    @Test
+    void printConfigShowsTheSettingsInForceWithSecretsHidden() throws Exception {
+        Path file = tmp.resolve("client.properties");
+        java.nio.file.Files.writeString(file, "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n"
+                + "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
+                + "username=\"proc\" password=\"MARKER-jaas-7731\";\nssl.truststore.password=MARKER-trust-7731\n"
+                + "producer.ssl.key.password=MARKER-key-7731\n");
+        CliRun r = CliRun.of("run", "-b", "kafka-1:9093", "--config", file.toString(), "--print-config",
+                "-X", "crf.iterations=3", "-X", "view.port=9000");
+        assertEquals(0, r.code(), r.err());
+        String all = r.out() + r.err();
+        assertFalse(all.contains("MARKER"), all);
+        for (String line : List.of("sasl.jaas.config=[hidden]", "ssl.truststore.password=[hidden]",
+                "producer.ssl.key.password=[hidden]", "security.protocol=SASL_SSL", "bootstrap.servers=kafka-1:9093",
+                "crf.iterations=3", "view.port=9000", "metrics.bind=127.0.0.1", "application.id=segstream")) {
+            assertTrue(r.out().lines().anyMatch(line::equals), line + " in:\n" + r.out());
         }
     }
 

@@ -172,7 +172,7 @@ class PipelineIntegrationTest {
             tally = collect(kafka, config, good.size());
             assertEquals(3, processor.metrics().deadLetteredRecords());
             String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://localhost:" + processor.metricsPort() + "/metrics")).build(),
+                    java.net.URI.create("http://127.0.0.1:" + processor.metricsPort() + "/metrics")).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
             assertTrue(metrics.contains("segstream_frames_total 33.0"), metrics);
             assertTrue(metrics.contains("segstream_masks_total 30.0"), metrics);
