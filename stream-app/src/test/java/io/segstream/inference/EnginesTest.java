@@ -23,6 +23,12 @@ class EnginesTest {
     @TempDir
     Path modelDir;
 
+    /** Under -Pgpu these expectations are the GPU build's, which EnginesGpuBuildTest checks. */
+    private static void assumeCpuBuild() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(Boolean.getBoolean("segstream.gpu.build"),
+                "skipped: a -Pgpu build; EnginesGpuBuildTest checks its engines");
+    }
+
     @Test
     void theProvidersAreFoundAndOrderedTensorRtCudaCpu() {
         List<EngineChoice> order = Engines.providers().stream().map(EngineProvider::choice).toList();
@@ -31,6 +37,7 @@ class EnginesTest {
 
     @Test
     void theGpuEnginesSayTheCpuBuildCannotRunThem() {
+        assumeCpuBuild();
         for (EngineProvider p : Engines.providers()) {
             EngineProvider.Availability a = p.availability();
             if (p.choice() == EngineChoice.CPU) {
@@ -45,6 +52,7 @@ class EnginesTest {
 
     @Test
     void autoFallsBackToTheCpuAndSaysWhy() throws Exception {
+        assumeCpuBuild();
         ModelCard card = ModelImporter.importModel(SharedData.path(Assets.DEEPLAB_ONNX), modelDir,
                 ModelImporter.Options.none());
         Logger logger = (Logger) LoggerFactory.getLogger(Engines.class);
@@ -68,6 +76,7 @@ class EnginesTest {
 
     @Test
     void aNamedGpuEngineFailsWithTheReason() {
+        assumeCpuBuild();
         EngineUnavailableException e = assertThrows(EngineUnavailableException.class,
                 () -> Engines.open(EngineChoice.TENSORRT, EngineRequest.cpu(modelDir.resolve("none.onnx"),
                         new long[] {3, 4, 4}, 1)));
