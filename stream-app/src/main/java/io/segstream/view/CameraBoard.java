@@ -97,10 +97,6 @@ final class CameraBoard {
         return ignoredRecords.get();
     }
 
-    int cameraCount() {
-        return cameras.size();
-    }
-
     /** Waits until some camera has a mask newer than {@code seen} changes, at most {@code millis}; the new count. */
     long awaitChange(long seen, long millis) throws InterruptedException {
         synchronized (changed) {

@@ -21,7 +21,6 @@ final class FrameFetcher implements AutoCloseable {
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String topic;
-    private long fetched;
 
     FrameFetcher(Map<String, Object> consumerSettings, String framesTopic) {
         Map<String, Object> settings = new HashMap<>(consumerSettings);
@@ -43,7 +42,6 @@ final class FrameFetcher implements AutoCloseable {
             while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     if (record.offset() == ref.offset()) {
-                        fetched++;
                         return record.value();
                     }
                     if (record.offset() > ref.offset()) {
@@ -55,10 +53,6 @@ final class FrameFetcher implements AutoCloseable {
             return null; // shown without its frame; the follower reports Kafka being away
         }
         return null;
-    }
-
-    long fetched() {
-        return fetched;
     }
 
     @Override

@@ -76,10 +76,6 @@ public final class LiveView implements AutoCloseable {
         return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + "/";
     }
 
-    public int port() {
-        return port;
-    }
-
     private String figuresJson() {
         return FiguresJson.of(board.figures(System.currentTimeMillis()), config.viewStale().toMillis(),
                 board.ignoredRecords(), server.browserFigures());
@@ -134,11 +130,6 @@ public final class LiveView implements AutoCloseable {
                 server.figures(figuresJson());
             }
         }
-    }
-
-    /** Records read from Kafka so far (for tests and logs). */
-    public long recordsRead() {
-        return follower.records();
     }
 
     @Override

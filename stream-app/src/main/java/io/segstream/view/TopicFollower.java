@@ -46,7 +46,6 @@ final class TopicFollower implements AutoCloseable {
     private final Map<TopicPartition, Long> liveFrom = new HashMap<>();
     private final Set<String> assignedTopics = new HashSet<>();
     private volatile boolean closed;
-    private long records;
 
     TopicFollower(Map<String, Object> consumerSettings, String framesTopic, String masksTopic, String deadLetterTopic,
             CameraBoard board) {
@@ -65,11 +64,6 @@ final class TopicFollower implements AutoCloseable {
 
     void start() {
         thread.start();
-    }
-
-    /** Records read so far. */
-    long records() {
-        return records;
     }
 
     private void loop() {
@@ -141,7 +135,6 @@ final class TopicFollower implements AutoCloseable {
     }
 
     private void handle(ConsumerRecord<String, byte[]> record) {
-        records++;
         TopicPartition tp = new TopicPartition(record.topic(), record.partition());
         boolean live = record.offset() >= liveFrom.getOrDefault(tp, 0L);
         if (record.topic().equals(deadLetterTopic)) {

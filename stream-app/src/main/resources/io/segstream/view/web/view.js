@@ -51,7 +51,7 @@ function tileFor(id) {
   el.querySelector('.camera').textContent = id;
   el.addEventListener('click', () => { if (!state.only) location.hash = 'camera=' + encodeURIComponent(id); });
   cam = { id, el, frame: el.querySelector('canvas.frame'), overlay: el.querySelector('canvas.overlay'),
-    labels: null, width: 0, height: 0, model: null, sequence: null, tiles: 0, paints: 0 };
+    labels: null, image: null, width: 0, height: 0, model: null, sequence: null, tiles: 0, paints: 0 };
   state.cameras.set(id, cam);
   const grid = $('grid');
   const after = [...grid.children].find((c) => c.dataset.camera > id);
@@ -65,8 +65,10 @@ function paintOverlay(cam) {
   if (!cam.labels || !cam.model) return;
   const { width: w, height: h, labels, model } = cam;
   const ctx = cam.overlay.getContext('2d');
-  const image = ctx.createImageData(w, h);
+  if (!cam.image || cam.image.width !== w || cam.image.height !== h) cam.image = ctx.createImageData(w, h);
+  const image = cam.image; // reused from paint to paint: cleared, not reallocated
   const px = image.data;
+  px.fill(0);
   const alpha = Math.round(state.opacity * 255);
   const colours = model.palette.map((hex, i) => {
     const name = model.classes[i] || String(i);
