@@ -142,11 +142,9 @@ class ViewBrowserTest {
             chrome.findElement(By.id("back")).click();
             wait.until(d -> chrome.findElement(By.cssSelector(".tile[data-camera='car-traffic-2']")).isDisplayed());
             WebDriverWait end = new WebDriverWait(chrome, Duration.ofMinutes(5), Duration.ofMillis(500));
-            end.until(d -> hasClass(chrome, "late-cam", "stopped"));
-            WebElement age = chrome.findElement(By.cssSelector(".tile[data-camera='late-cam'] .age"));
-            assertTrue(age.isDisplayed() && age.getText().matches("last frame \\d+ s ago"), age.getText());
-            assertTrue(chrome.findElement(By.cssSelector(".tile[data-camera='late-cam'] .picture"))
-                    .getCssValue("filter").contains("grayscale"));
+            // One snapshot per poll: on a loaded machine a camera can look stopped for a moment while its last
+            // masks are still on their way, so class, age line and filter are read together.
+            end.until(d -> greyedWithAge(chrome, "late-cam"));
             end.until(d -> hasClass(chrome, "vtest-1", "stopped") && hasClass(chrome, "car-traffic-2", "stopped"));
             screenshot(chrome, shots.resolve("grid-stopped.png"));
             assertTrue(demo.isAlive(), "demo --view stays up after the clip");
@@ -167,6 +165,15 @@ class ViewBrowserTest {
     @SuppressWarnings("unchecked")
     private static Map<String, Object> overlay(ChromeDriver chrome, String camera) {
         return (Map<String, Object>) chrome.executeScript(OVERLAY, camera);
+    }
+
+    private static boolean greyedWithAge(ChromeDriver chrome, String camera) {
+        Object ok = chrome.executeScript("const t = document.querySelector(`.tile[data-camera='${arguments[0]}']`);"
+                + " if (!t || !t.classList.contains('stopped')) return false;"
+                + " const age = t.querySelector('.age'); const pic = t.querySelector('.picture');"
+                + " return getComputedStyle(age).display !== 'none' && /^last frame \\d+ s ago$/.test(age.textContent)"
+                + " && getComputedStyle(pic).filter.includes('grayscale');", camera);
+        return Boolean.TRUE.equals(ok);
     }
 
     private static boolean hasClass(ChromeDriver chrome, String camera, String cls) {
