@@ -29,11 +29,27 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #stop()} followed by {@link #start()} restarts the same broker on the same ports and
  * log directory (a broker restart, as in a crash-safety test); {@link #close()} also deletes the
  * log directory when this object created it.
+ *
+ * <p>A {@link ClientListener} adds a second listener for clients, SASL_SSL say, with the broker
+ * settings it takes (mechanisms, keystore, authoriser, super users), as the security tests start
+ * it. The PLAINTEXT listener stays for the controller and the broker itself; with an authoriser its
+ * principal, {@code User:ANONYMOUS}, has to be a super user, so such a broker is a test fixture:
+ * anything that reaches its PLAINTEXT port is trusted.
  */
 public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
     private static final String CONTROLLER = "CONTROLLER";
     private static final int NODE_ID = 1;
+    /** The name of the {@link ClientListener}, as its {@code listener.name.secure.*} settings spell it. */
+    public static final String CLIENT_LISTENER = "SECURE";
+
+    /**
+     * A second client listener.
+     *
+     * @param securityProtocol SASL_SSL, SSL or SASL_PLAINTEXT
+     * @param brokerSettings broker settings it needs, on top of the embedded broker's own
+     */
+    public record ClientListener(String securityProtocol, java.util.Map<String, String> brokerSettings) {}
 
     private final Path logDir;
     private final boolean ownsLogDir;
@@ -41,21 +57,31 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final int controllerPort;
     private final String clusterId = Uuid.randomUuid().toString();
     private final long maxMessageBytes;
+    private final ClientListener clientListener;
+    private final int clientPort;
     private KafkaRaftServer server;
     private boolean formatted;
 
-    private EmbeddedKafka(Path logDir, boolean ownsLogDir, long maxMessageBytes) {
+    private EmbeddedKafka(Path logDir, boolean ownsLogDir, long maxMessageBytes, ClientListener clientListener) {
         this.logDir = logDir;
         this.ownsLogDir = ownsLogDir;
         this.maxMessageBytes = maxMessageBytes;
+        this.clientListener = clientListener;
         this.brokerPort = freePort();
         this.controllerPort = freePort();
+        this.clientPort = clientListener == null ? -1 : freePort();
     }
 
     /** Starts a broker in a new temporary log directory. */
     public static EmbeddedKafka start(long maxMessageBytes) {
+        return start(maxMessageBytes, null);
+    }
+
+    /** Starts a broker in a new temporary log directory, with a second client listener when one is given. */
+    public static EmbeddedKafka start(long maxMessageBytes, ClientListener clientListener) {
         try {
-            EmbeddedKafka kafka = new EmbeddedKafka(Files.createTempDirectory("segstream-kafka-"), true, maxMessageBytes);
+            EmbeddedKafka kafka = new EmbeddedKafka(Files.createTempDirectory("segstream-kafka-"), true, maxMessageBytes,
+                    clientListener);
             kafka.start();
             return kafka;
         } catch (IOException e) {
@@ -93,6 +119,14 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     public String bootstrapServers() {
         return "127.0.0.1:" + brokerPort;
+    }
+
+    /** The {@link ClientListener}'s address. */
+    public String clientListenerServers() {
+        if (clientListener == null) {
+            throw new IllegalStateException("this broker has no second client listener");
+        }
+        return "127.0.0.1:" + clientPort;
     }
 
     public Path logDir() {
@@ -137,6 +171,14 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("socket.request.max.bytes", Long.toString(Math.max(maxMessageBytes * 2, 104857600L)));
         p.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
         p.put("log.segment.bytes", Integer.toString(256 * 1024 * 1024));
+        if (clientListener != null) {
+            p.put("listeners", p.get("listeners") + "," + CLIENT_LISTENER + "://127.0.0.1:" + clientPort);
+            p.put("advertised.listeners", p.get("advertised.listeners") + "," + CLIENT_LISTENER + "://127.0.0.1:"
+                    + clientPort);
+            p.put("listener.security.protocol.map", p.get("listener.security.protocol.map") + "," + CLIENT_LISTENER
+                    + ":" + clientListener.securityProtocol());
+            p.putAll(clientListener.brokerSettings());
+        }
         return p;
     }
 

@@ -12,8 +12,12 @@ public final class KafkaAccessException extends RuntimeException {
     public enum Kind {
         /** No broker answered within the bound (down, wrong address, firewall, wrong protocol). */
         UNREACHABLE,
-        /** A broker answered but refused: authentication, TLS or authorisation failed. */
-        REFUSED,
+        /** The broker refused this client's user or password (SASL authentication failed). */
+        AUTHENTICATION,
+        /** The TLS handshake failed: the broker's certificate is not trusted, or does not match its name. */
+        TLS,
+        /** The user is known but not allowed what was asked (a missing ACL). */
+        AUTHORIZATION,
         /** Anything else a broker reported (a topic that cannot be created, an operation that failed). */
         FAILED
     }

@@ -23,19 +23,23 @@ public final class KafkaErrors {
                 ? failure.getCause() : failure;
         String servers = kafka.bootstrapServers();
         if (cause instanceof SslAuthenticationException) {
-            return new KafkaAccessException(KafkaAccessException.Kind.REFUSED, "the TLS handshake with Kafka at "
-                    + servers + " failed while " + doing + ": " + rootMessage(cause) + ". Check ssl.truststore.location "
-                    + "(is the broker's certificate trusted?) and ssl.endpoint.identification.algorithm", cause);
+            String root = rootMessage(cause);
+            String what = root.contains("PKIX") || root.contains("certification path") ? "certificate not trusted"
+                    : "TLS failed";
+            return new KafkaAccessException(KafkaAccessException.Kind.TLS, what + ": the TLS handshake with Kafka at "
+                    + servers + " failed while " + doing + " ("
+                    + root + "). Check ssl.truststore.location (does it hold the CA that signed the broker's "
+                    + "certificate?) and ssl.endpoint.identification.algorithm", cause);
         }
         if (cause instanceof AuthenticationException) {
-            return new KafkaAccessException(KafkaAccessException.Kind.REFUSED, "Kafka at " + servers
-                    + " refused authentication while " + doing + ": " + rootMessage(cause) + ". Check sasl.mechanism "
-                    + "and the user and password in sasl.jaas.config", cause);
+            return new KafkaAccessException(KafkaAccessException.Kind.AUTHENTICATION, "authentication failed: Kafka at "
+                    + servers + " refused this client's credentials while " + doing + " (" + rootMessage(cause)
+                    + "). Check sasl.mechanism and the user and password in sasl.jaas.config", cause);
         }
         if (cause instanceof AuthorizationException) {
-            return new KafkaAccessException(KafkaAccessException.Kind.REFUSED, "Kafka at " + servers
-                    + " did not authorise " + doing + ": " + rootMessage(cause) + ". Ask for the ACLs this user needs",
-                    cause);
+            return new KafkaAccessException(KafkaAccessException.Kind.AUTHORIZATION, "not authorised: Kafka at "
+                    + servers + " did not allow " + doing + " (" + rootMessage(cause) + "). Ask for the ACLs this "
+                    + "user needs (README, \"Security\")", cause);
         }
         if (cause instanceof org.apache.kafka.common.errors.TimeoutException
                 || cause instanceof java.util.concurrent.TimeoutException) {

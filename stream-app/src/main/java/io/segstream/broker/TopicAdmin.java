@@ -5,6 +5,7 @@ import io.segstream.config.SegstreamConfig;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -13,13 +14,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +65,60 @@ public final class TopicAdmin {
             throw new KafkaAccessException(KafkaAccessException.Kind.UNREACHABLE,
                     "interrupted while connecting to Kafka at " + kafka.bootstrapServers(), e);
         }
+    }
+
+    /**
+     * Checks, before any work, that this client's user may do what a verb needs on each topic (READ or
+     * WRITE), from the operations the broker says the user is authorised for. A missing ACL then
+     * stops the verb at start with one line naming the topic and the operation, instead of failing
+     * deep inside a producer or a Streams thread. A topic that does not exist yet is left to the verb;
+     * a broker without an authoriser allows everything.
+     *
+     * @param needs topic and operation, checked in this order (the first missing one is reported)
+     * @throws KafkaAccessException of kind AUTHORIZATION naming the topic and the operation
+     */
+    public static void requireAccess(KafkaSettings kafka, List<Map.Entry<String, AclOperation>> needs) {
+        long timeoutMs = kafka.brokerTimeout().toMillis();
+        List<String> topics = needs.stream().map(Map.Entry::getKey).distinct().toList();
+        try (Admin admin = Admin.create(kafka.admin())) {
+            var described = admin.describeTopics(topics,
+                    new DescribeTopicsOptions().includeAuthorizedOperations(true).timeoutMs((int) timeoutMs))
+                    .topicNameValues();
+            for (Map.Entry<String, AclOperation> need : needs) {
+                String topic = need.getKey();
+                String verb = need.getValue().name().toLowerCase(Locale.ROOT);
+                Set<AclOperation> allowed;
+                try {
+                    allowed = described.get(topic).get(timeoutMs + 1_000, TimeUnit.MILLISECONDS).authorizedOperations();
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                        continue;
+                    }
+                    if (e.getCause() instanceof TopicAuthorizationException) {
+                        throw notAuthorised(kafka, verb, topic, need.getValue(), e.getCause());
+                    }
+                    throw KafkaErrors.explain("describing topic " + topic, e, kafka);
+                }
+                if (allowed != null && !allowed.contains(need.getValue()) && !allowed.contains(AclOperation.ALL)) {
+                    throw notAuthorised(kafka, verb, topic, need.getValue(), null);
+                }
+            }
+        } catch (TimeoutException e) {
+            throw KafkaErrors.unreachable("checking access to " + topics, kafka, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaAccessException(KafkaAccessException.Kind.UNREACHABLE, "interrupted while checking access "
+                    + "to " + topics, e);
+        }
+    }
+
+    private static KafkaAccessException notAuthorised(KafkaSettings kafka, String verb, String topic, AclOperation op,
+            Throwable cause) {
+        return new KafkaAccessException(KafkaAccessException.Kind.AUTHORIZATION, "not authorised to " + verb + " `"
+                + topic + "`: Kafka at " + kafka.bootstrapServers() + " does not allow this client's user "
+                + op.name() + " on topic " + topic + ". Ask for that ACL (kafka-acls.sh --add --allow-principal "
+                + "User:<user> --operation " + op.name().charAt(0) + verb.substring(1) + " --topic " + topic
+                + "); README, \"Security\", lists what each verb needs", cause);
     }
 
     /** Ensures the frames topic exists (what {@code ingest} needs). */

@@ -34,7 +34,12 @@ final class ErrorHandler implements IExecutionExceptionHandler {
 
     static int exitCode(Throwable e) {
         if (e instanceof KafkaAccessException k) {
-            return k.kind() == KafkaAccessException.Kind.REFUSED ? ExitCodes.KAFKA_REFUSED : ExitCodes.KAFKA_UNAVAILABLE;
+            return switch (k.kind()) {
+                case AUTHENTICATION -> ExitCodes.KAFKA_AUTHENTICATION;
+                case TLS -> ExitCodes.KAFKA_TLS;
+                case AUTHORIZATION -> ExitCodes.KAFKA_AUTHORIZATION;
+                case UNREACHABLE, FAILED -> ExitCodes.KAFKA_UNAVAILABLE;
+            };
         }
         if (e instanceof ConfigException) {
             return ExitCodes.ERROR;

@@ -10,8 +10,12 @@ final class ExitCodes {
     static final int USAGE = 2;
     /** Kafka did not answer within broker.timeout.ms, or failed an operation. */
     static final int KAFKA_UNAVAILABLE = 3;
-    /** Kafka answered but refused: authentication, TLS or authorisation. */
-    static final int KAFKA_REFUSED = 4;
+    /** Kafka refused the credentials (SASL authentication failed). */
+    static final int KAFKA_AUTHENTICATION = 4;
+    /** The TLS handshake with Kafka failed (certificate not trusted, or not the broker's name). */
+    static final int KAFKA_TLS = 5;
+    /** Kafka did not authorise what the verb needs (a missing ACL). */
+    static final int KAFKA_AUTHORIZATION = 6;
     /** A bug: the stack trace is printed (please report it). */
     static final int INTERNAL = 70;
 

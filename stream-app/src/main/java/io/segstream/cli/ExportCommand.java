@@ -5,7 +5,9 @@ import io.segstream.config.ConfigLoader;
 import io.segstream.config.KafkaSettings;
 import io.segstream.export.OverlayExporter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.acl.AclOperation;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,6 +50,8 @@ final class ExportCommand implements Callable<Integer> {
         OverlayExporter.Result result;
         try (Shutdown shutdown = Shutdown.install(java.time.Duration.ofSeconds(5))) {
             TopicAdmin.awaitCluster(settings); // bounded by broker.timeout.ms; SIGTERM ends the wait at once
+            TopicAdmin.requireAccess(settings, List.of(Map.entry(loaded.segstream().framesTopic(), AclOperation.READ),
+                    Map.entry(loaded.segstream().masksTopic(), AclOperation.READ)));
             result = new OverlayExporter(settings.consumer(), loaded.segstream().framesTopic(),
                     loaded.segstream().masksTopic()).export(camera, out, alpha, frameRate == null ? 0 : frameRate);
         }

@@ -7,7 +7,9 @@ import io.segstream.config.KafkaSettings;
 import io.segstream.ingest.FrameIngestor;
 import io.segstream.schemas.v1.PixelFormat;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.acl.AclOperation;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -81,7 +83,10 @@ final class IngestCommand implements Callable<Integer> {
         long sent;
         boolean stopped;
         try (Shutdown shutdown = Shutdown.install(PRODUCER_CLOSE.plusSeconds(5))) {
-            TopicAdmin.ensureFramesTopic(loaded.segstream(), settings); // SIGTERM here ends the wait at once
+            TopicAdmin.awaitCluster(settings); // SIGTERM here ends the wait at once
+            TopicAdmin.requireAccess(settings, List.of(Map.entry(loaded.segstream().framesTopic(),
+                    AclOperation.WRITE)));
+            TopicAdmin.ensureFramesTopic(loaded.segstream(), settings);
             shutdown.protect(); // from here on the loop stops after its frame, and what was sent is flushed
             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings.producer(), new StringSerializer(),
                     new ByteArraySerializer());

@@ -1,5 +1,6 @@
 package io.segstream.cli;
 
+import io.segstream.broker.KafkaErrors;
 import io.segstream.config.ConfigLoader;
 import io.segstream.config.KafkaSettings;
 import io.segstream.config.SegstreamConfig;
@@ -83,9 +84,17 @@ final class RunCommand implements Callable<Integer> {
                 System.err.println("segstream run: " + processor.description());
                 long lastMasks = 0;
                 long lastAt = System.nanoTime();
-                while (!shutdown.await(every)) {
-                    PipelineMetrics m = processor.metrics();
+                long nextReport = System.nanoTime() + every.toNanos();
+                while (!shutdown.await(Duration.ofMillis(250))) {
+                    if (processor.refusal() != null) { // a credential or an ACL withdrawn while running
+                        throw KafkaErrors.explain("processing", processor.refusal(), settings);
+                    }
                     long now = System.nanoTime();
+                    if (now < nextReport) {
+                        continue;
+                    }
+                    nextReport = now + every.toNanos();
+                    PipelineMetrics m = processor.metrics();
                     double rate = (m.masksOut() - lastMasks) / ((now - lastAt) / 1e9);
                     lastMasks = m.masksOut();
                     lastAt = now;

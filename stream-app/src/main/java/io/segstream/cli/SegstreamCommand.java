@@ -20,6 +20,7 @@ import picocli.CommandLine.HelpCommand;
             SegmentCommand.class, EvalCommand.class, ModelCommand.class, EnginesCommand.class, HelpCommand.class},
         footer = {"", "Run 'segstream COMMAND --help' for a command's options.", "",
             "Exit codes: 0 done; 1 bad setting, input or file; 2 bad command line; 3 Kafka unreachable within "
-                + "broker.timeout.ms, or failing; 4 Kafka refused (authentication, TLS, authorisation); 70 internal "
+                + "broker.timeout.ms, or failing; 4 Kafka authentication failed; 5 TLS certificate not trusted; 6 not "
+                + "authorised (a missing ACL); 70 internal "
                 + "error; 130/143 stopped by Ctrl-C/SIGTERM."})
 public final class SegstreamCommand {}

@@ -7,7 +7,9 @@ import io.segstream.config.SegstreamConfig;
 import io.segstream.view.LiveView;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.acl.AclOperation;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,7 +23,9 @@ import picocli.CommandLine.Option;
             "Follows the frames, masks and dead-letter topics (masks read_committed) and commits nothing, so any "
                 + "number of views can run beside the processor. Cameras appear as they start; a camera with no "
                 + "mask for view.stale.ms is greyed. Runs until Ctrl-C or SIGTERM.",
-            "Listens on 127.0.0.1 unless --bind says otherwise: the page has no login.",
+            "Listens on 127.0.0.1 unless --bind says otherwise. -X view.password=... (in --config, better) asks "
+                + "every browser for an HTTP basic login as view.user; beyond this machine, serve it through a TLS "
+                + "reverse proxy (README, \"Security\").",
             "",
             "Examples:",
             "  segstream view -b kafka:9092",
@@ -46,6 +50,9 @@ final class ViewCommand implements Callable<Integer> {
         KafkaSettings settings = new KafkaSettings(loaded.segstream(), loaded.kafka());
         try (Shutdown shutdown = Shutdown.install(Duration.ofSeconds(10))) {
             TopicAdmin.awaitCluster(settings); // bounded by broker.timeout.ms; SIGTERM ends the wait at once
+            // Frames and masks are what the page shows; dead letters only add a count, read when allowed.
+            TopicAdmin.requireAccess(settings, List.of(Map.entry(loaded.segstream().framesTopic(), AclOperation.READ),
+                    Map.entry(loaded.segstream().masksTopic(), AclOperation.READ)));
             try (LiveView view = new LiveView(loaded.segstream(), settings.consumer()).start()) {
                 System.err.println("segstream view: " + view.url() + " (Ctrl-C to stop)");
                 shutdown.protect();

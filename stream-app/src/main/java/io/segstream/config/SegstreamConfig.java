@@ -53,6 +53,8 @@ public final class SegstreamConfig extends AbstractConfig {
     public static final String VIEW_STALE_MS = "view.stale.ms";
     public static final String VIEW_MAX_FPS = "view.max.fps";
     public static final String VIEW_MAX_CAMERAS = "view.max.cameras";
+    public static final String VIEW_USER = "view.user";
+    public static final String VIEW_PASSWORD = "view.password";
     public static final String CRF = "crf";
     public static final String CRF_ITERATIONS = "crf.iterations";
     public static final String CRF_W1 = "crf.w1";
@@ -139,8 +141,14 @@ public final class SegstreamConfig extends AbstractConfig {
                     "Port of 'segstream view' and 'demo --view' (0: any free port).")
             .define(VIEW_BIND, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Address the view listens on. The default, loopback, keeps the cameras' pictures on this "
-                            + "machine; 0.0.0.0 serves every interface (there is no login: put it behind a proxy "
-                            + "that has one).")
+                            + "machine; 0.0.0.0 serves every interface (set view.password, and serve it through a "
+                            + "TLS reverse proxy: README, \"Security\").")
+            .define(VIEW_USER, Type.STRING, "viewer", new ConfigDef.NonEmptyString(), Importance.LOW,
+                    "User name the view asks for when view.password is set.")
+            .define(VIEW_PASSWORD, Type.PASSWORD, null, Importance.MEDIUM,
+                    "When set, the view's page, WebSocket and API need HTTP basic authentication as view.user with "
+                            + "this password. Basic sends it readable over plain HTTP: beyond this machine, serve the "
+                            + "view through a TLS reverse proxy.")
             .define(VIEW_STALE_MS, Type.LONG, 5_000L, Range.between(500, 3_600_000), Importance.LOW,
                     "A camera with no new mask for this long is shown as stopped, greyed, with the age of its last "
                             + "frame.")
@@ -256,6 +264,12 @@ public final class SegstreamConfig extends AbstractConfig {
     public java.time.Duration viewStale() { return java.time.Duration.ofMillis(getLong(VIEW_STALE_MS)); }
     public int viewMaxFps() { return getInt(VIEW_MAX_FPS); }
     public int viewMaxCameras() { return getInt(VIEW_MAX_CAMERAS); }
+    public String viewUser() { return getString(VIEW_USER); }
+    /** The view's password, or null when the page needs no login. */
+    public String viewPassword() {
+        org.apache.kafka.common.config.types.Password p = getPassword(VIEW_PASSWORD);
+        return p == null ? null : p.value();
+    }
     public boolean crfEnabled() { return "on".equalsIgnoreCase(getString(CRF)); }
     public float crfPruneProbability() { return getDouble(CRF_PRUNE_PROBABILITY).floatValue(); }
 

@@ -17,8 +17,14 @@ import io.segstream.model.ModelImporter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -47,11 +53,13 @@ public final class SegstreamProcessor implements AutoCloseable {
     private final KafkaStreams streams;
     private final String description;
     private final PrometheusEndpoint endpoint;
+    private final AtomicReference<Throwable> refusal;
 
     private SegstreamProcessor(InferenceEngine engine, SegmentationStage stage, DynamicBatcher batcher,
             PipelineMetrics metrics,
-            KafkaStreams streams, String description, PrometheusEndpoint endpoint) {
+            KafkaStreams streams, String description, PrometheusEndpoint endpoint, AtomicReference<Throwable> refusal) {
         this.endpoint = endpoint;
+        this.refusal = refusal;
         this.engine = engine;
         this.stage = stage;
         this.batcher = batcher;
@@ -71,6 +79,11 @@ public final class SegstreamProcessor implements AutoCloseable {
         StreamsConfig streamsConfig = kafka.validatedStreams(applicationId); // names a bad setting before any work
         ModelCard card = ModelCard.read(modelDir.resolve(ModelImporter.CARD_FILE));
         FrameTranslator shape = new FrameTranslator(card, config.fit());
+        // A missing ACL is named before anything is created or loaded; topics not there yet are created next.
+        TopicAdmin.awaitCluster(kafka);
+        TopicAdmin.requireAccess(kafka, List.of(Map.entry(config.framesTopic(), AclOperation.READ),
+                Map.entry(config.masksTopic(), AclOperation.WRITE),
+                Map.entry(config.deadLetterTopic(), AclOperation.WRITE)));
         TopicAdmin.ensureAll(config, kafka);
         InferenceEngine engine = Engines.open(config.engine(), EngineRequest.forModel(modelDir, card,
                 config.inferenceThreads(), 1, config.tensorRtFp16(),
@@ -84,7 +97,15 @@ public final class SegstreamProcessor implements AutoCloseable {
                 card, config.fit(), config.maxFrameAgeMs(),
                 config.cocoRle(), config.crfSetup(), metrics, clock);
         KafkaStreams streams = new KafkaStreams(SegstreamTopology.build(config, stage, metrics, clock), props);
+        AtomicReference<Throwable> refusal = new AtomicReference<>();
         streams.setUncaughtExceptionHandler(e -> {
+            Throwable refused = securityCause(e);
+            if (refused != null) {
+                // A new thread would be refused the same way: stop, and let the command line say why.
+                refusal.compareAndSet(null, refused);
+                LOG.error("Kafka refused the processor ({}); stopping", refused.getMessage());
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            }
             LOG.error("a stream thread failed; replacing it (its uncommitted records are processed again)", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
@@ -111,7 +132,7 @@ public final class SegstreamProcessor implements AutoCloseable {
         }
         streams.start();
         LOG.info("processing {}", description);
-        return new SegstreamProcessor(engine, stage, batcher, metrics, streams, description, endpoint);
+        return new SegstreamProcessor(engine, stage, batcher, metrics, streams, description, endpoint, refusal);
     }
 
     /** Waits until the application has joined its group and is processing, or fails. */
@@ -127,6 +148,24 @@ public final class SegstreamProcessor implements AutoCloseable {
             }
             Thread.sleep(50);
         }
+    }
+
+    /**
+     * What Kafka refused while processing (authentication, TLS, a missing ACL), which stopped the
+     * processor; null while nothing was refused.
+     */
+    public Throwable refusal() {
+        return refusal.get();
+    }
+
+    /** The authentication or authorisation failure in {@code e}'s causes, or null. */
+    private static Throwable securityCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof AuthenticationException || t instanceof AuthorizationException) {
+                return t;
+            }
+        }
+        return null;
     }
 
     public PipelineMetrics metrics() {

@@ -29,6 +29,7 @@ public final class LiveView implements AutoCloseable {
     private final TopicFollower follower;
     private final FrameFetcher fetcher;
     private final ViewServer server;
+    private final ViewServer.Login login;
     private final Thread renderThread;
     private final Thread figuresThread;
     private volatile boolean closed;
@@ -43,7 +44,8 @@ public final class LiveView implements AutoCloseable {
         this.follower = new TopicFollower(consumerSettings, config.framesTopic(), config.masksTopic(),
                 config.deadLetterTopic(), board);
         this.fetcher = new FrameFetcher(consumerSettings, config.framesTopic());
-        this.server = new ViewServer(config.viewBind(), config.viewPort(), this::figuresJson);
+        this.login = config.viewPassword() == null ? null : new ViewServer.Login(config.viewUser(), config.viewPassword());
+        this.server = new ViewServer(config.viewBind(), config.viewPort(), login, this::figuresJson);
         this.renderThread = new Thread(this::renderLoop, "segstream-view-render");
         this.figuresThread = new Thread(this::figuresLoop, "segstream-view-figures");
         renderThread.setDaemon(true);
@@ -57,12 +59,17 @@ public final class LiveView implements AutoCloseable {
         renderThread.start();
         figuresThread.start();
         String bind = config.viewBind();
+        String who = login == null ? "no login" : "HTTP basic login as " + login.user();
         if (ViewServer.isLoopback(bind)) {
-            LOG.info("view: {} (this machine only; set {}=0.0.0.0 to serve other machines)", url(),
+            LOG.info("view: {} (this machine only, {}; set {}=0.0.0.0 to serve other machines)", url(), who,
                     SegstreamConfig.VIEW_BIND);
+        } else if (login == null) {
+            LOG.warn("view: {} listening on {} with no login: anyone who can reach this address sees the cameras. "
+                    + "Set {} and serve it through a TLS reverse proxy (README, \"Security\")", url(), bind,
+                    SegstreamConfig.VIEW_PASSWORD);
         } else {
-            LOG.warn("view: {} listening on {}: anyone who can reach this address sees the cameras (there is no "
-                    + "login; put it behind a proxy that has one)", url(), bind);
+            LOG.warn("view: {} listening on {}, {}: basic sends the password readable over plain HTTP, so serve it "
+                    + "through a TLS reverse proxy (README, \"Security\")", url(), bind, who);
         }
         return this;
     }

@@ -17,6 +17,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -45,6 +46,7 @@ final class TopicFollower implements AutoCloseable {
     private final Thread thread;
     private final Map<TopicPartition, Long> liveFrom = new HashMap<>();
     private final Set<String> assignedTopics = new HashSet<>();
+    private final Set<String> refusedTopics = new HashSet<>();
     private volatile boolean closed;
 
     TopicFollower(Map<String, Object> consumerSettings, String framesTopic, String masksTopic, String deadLetterTopic,
@@ -75,7 +77,7 @@ final class TopicFollower implements AutoCloseable {
                     assignNewTopics();
                     nextTopicCheck = System.nanoTime() + TOPIC_CHECK.toNanos();
                 }
-                if (assignedTopics.isEmpty()) {
+                if (consumer.assignment().isEmpty()) {
                     Thread.sleep(200);
                     continue;
                 }
@@ -109,7 +111,20 @@ final class TopicFollower implements AutoCloseable {
             if (assignedTopics.contains(topic)) {
                 continue;
             }
-            List<PartitionInfo> infos = consumer.partitionsFor(topic);
+            List<PartitionInfo> infos;
+            try {
+                infos = consumer.partitionsFor(topic);
+            } catch (TopicAuthorizationException e) {
+                // A viewer's user may read frames and masks only: the page then shows no dead-letter counts.
+                if (refusedTopics.add(topic)) {
+                    LOG.warn("view: not authorised to read {}; {}", topic, topic.equals(deadLetterTopic)
+                            ? "dead-lettered counts are not shown" : "looked for again every few seconds");
+                }
+                if (topic.equals(deadLetterTopic)) {
+                    assignedTopics.add(topic); // not asked for again
+                }
+                continue;
+            }
             if (infos == null || infos.isEmpty()) {
                 continue; // not created yet: looked for again in a moment
             }
@@ -131,7 +146,8 @@ final class TopicFollower implements AutoCloseable {
             consumer.seek(tp, from);
             liveFrom.put(tp, end.get(tp));
         }
-        LOG.info("view: following {} partitions of {}", added.size(), new ArrayList<>(assignedTopics));
+        LOG.info("view: following {} partitions of {}", added.size(),
+                added.stream().map(TopicPartition::topic).distinct().toList());
     }
 
     private void handle(ConsumerRecord<String, byte[]> record) {

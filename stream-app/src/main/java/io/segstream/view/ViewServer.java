@@ -1,9 +1,14 @@
 package io.segstream.view;
 
 import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.UnauthorizedResponse;
+import io.javalin.security.BasicAuthCredentials;
 import io.javalin.http.staticfiles.Location;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -22,13 +27,20 @@ final class ViewServer implements AutoCloseable {
     private final Supplier<String> figures;
     private final Javalin app;
 
-    ViewServer(String bind, int port, Supplier<String> figures) {
+    /**
+     * @param login the user and password every request must bring (HTTP basic), or null for none
+     */
+    ViewServer(String bind, int port, Login login, Supplier<String> figures) {
         this.figures = figures;
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             config.jetty.host = bind;
             config.jetty.port = port;
+            if (login != null) {
+                config.routes.before(login::check); // the page, its scripts and /api
+                config.routes.wsBeforeUpgrade(login::check); // and the WebSocket, before it opens
+            }
             config.staticFiles.add("/io/segstream/view/web", Location.CLASSPATH);
             config.routes.get("/api/cameras", ctx -> ctx.contentType("application/json").result(figures.get()));
             config.routes.ws("/ws", ws -> {
@@ -72,6 +84,32 @@ final class ViewServer implements AutoCloseable {
     /** Each connected browser's messages: sent, waiting, replaced before they were sent. */
     java.util.List<Outbox.Figures> browserFigures() {
         return clients.values().stream().map(Outbox::figures).toList();
+    }
+
+    /** HTTP basic credentials, compared in constant time. */
+    record Login(String user, String password) {
+        Login {
+            if (password == null || password.isEmpty()) {
+                throw new IllegalArgumentException("the view's password must not be empty");
+            }
+        }
+
+        void check(Context ctx) {
+            BasicAuthCredentials given = ctx.basicAuthCredentials();
+            if (given == null || !(same(given.getUsername(), user) & same(given.getPassword(), password))) {
+                ctx.header("WWW-Authenticate", "Basic realm=\"segstream view\", charset=\"UTF-8\"");
+                throw new UnauthorizedResponse();
+            }
+        }
+
+        private static boolean same(String a, String b) {
+            return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public String toString() {
+            return "Login[user=" + user + ", password=[hidden]]";
+        }
     }
 
     static boolean isLoopback(String bind) {
