@@ -1,5 +1,6 @@
 package io.segstream.metrics;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -18,6 +19,9 @@ import org.apache.kafka.streams.KafkaStreams;
 /**
  * The processor's Prometheus endpoint ({@code GET /metrics}, text format): segstream's own
  * {@link PipelineMetrics}, Kafka Streams' client metrics (consumer lag included) and the JVM's.
+ * The same port answers container and Kubernetes probes: {@code /healthz} (200 while the process
+ * serves) and {@code /readyz} (200 once the engine is loaded and Kafka Streams is RUNNING, 503 with
+ * the reason before and during a rebalance or after a failure).
  */
 public final class PrometheusEndpoint implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PrometheusEndpoint.class);
@@ -39,7 +43,8 @@ public final class PrometheusEndpoint implements AutoCloseable {
      * @param port the port to listen on (0: any free one)
      * @throws UncheckedIOException naming {@code metrics.port} when the port cannot be bound
      */
-    public static PrometheusEndpoint start(String bind, int port, PipelineMetrics pipeline, KafkaStreams streams) {
+    public static PrometheusEndpoint start(String bind, int port, PipelineMetrics pipeline, KafkaStreams streams,
+            String engine) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         pipeline.bindTo(registry);
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
@@ -64,16 +69,29 @@ public final class PrometheusEndpoint implements AutoCloseable {
             LOG.warn("metrics: listening on {}:{}, reachable from other machines (metrics.bind); the endpoint has no "
                     + "login", bind, server.getAddress().getPort());
         }
-        server.createContext("/metrics", exchange -> {
-            byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
+        server.createContext("/metrics", exchange -> reply(exchange, 200, "text/plain; version=0.0.4; charset=utf-8",
+                registry.scrape()));
+        server.createContext("/healthz", exchange -> reply(exchange, 200, "text/plain; charset=utf-8", "alive\n"));
+        server.createContext("/readyz", exchange -> {
+            KafkaStreams.State state = streams.state();
+            boolean ready = state == KafkaStreams.State.RUNNING;
+            reply(exchange, ready ? 200 : 503, "text/plain; charset=utf-8", (ready ? "ready" : "not ready")
+                    + ": engine " + engine + " loaded, Kafka Streams " + state + "\n");
         });
         server.start();
         return new PrometheusEndpoint(registry, server, streamsMetrics, gc);
+    }
+
+    private static void reply(HttpExchange exchange, int status, String type, String text) throws IOException {
+        byte[] body = text.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", type);
+        boolean head = "HEAD".equals(exchange.getRequestMethod());
+        exchange.sendResponseHeaders(status, head ? -1 : body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            if (!head) {
+                out.write(body);
+            }
+        }
     }
 
     /** The port actually bound. */

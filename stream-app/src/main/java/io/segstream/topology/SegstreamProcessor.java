@@ -120,7 +120,8 @@ public final class SegstreamProcessor implements AutoCloseable {
         PrometheusEndpoint endpoint = null;
         if (config.metricsPort() >= 0) {
             try {
-                endpoint = PrometheusEndpoint.start(config.metricsBind(), config.metricsPort(), metrics, streams);
+                endpoint = PrometheusEndpoint.start(config.metricsBind(), config.metricsPort(), metrics, streams,
+                        engine.choice().label());
             } catch (RuntimeException e) {
                 streams.close();
                 stage.close();
@@ -128,7 +129,8 @@ public final class SegstreamProcessor implements AutoCloseable {
                 engine.close();
                 throw e;
             }
-            description += ", metrics on http://" + config.metricsBind() + ":" + endpoint.port() + "/metrics";
+            description += ", metrics on http://" + config.metricsBind() + ":" + endpoint.port() + "/metrics"
+                    + " (probes: /healthz, /readyz)";
         }
         streams.start();
         LOG.info("processing {}", description);

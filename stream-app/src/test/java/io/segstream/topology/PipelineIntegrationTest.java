@@ -180,6 +180,16 @@ class PipelineIntegrationTest {
             assertTrue(metrics.contains("segstream_latency_end_to_end_seconds_count 30"), metrics);
             assertTrue(metrics.contains("segstream_engine_info{description=\"ONNX Runtime") && metrics.contains("engine=\"cpu\"} 1"), metrics);
             assertTrue(metrics.contains("records_lag"), "Kafka Streams' consumer lag is published");
+            // The probes on the same port: alive, and ready once RUNNING with the engine loaded.
+            processor.awaitRunning(java.time.Duration.ofSeconds(30));
+            var http = java.net.http.HttpClient.newHttpClient();
+            var ready = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                    + processor.metricsPort() + "/readyz")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, ready.statusCode(), ready.body());
+            assertEquals("ready: engine cpu loaded, Kafka Streams RUNNING\n", ready.body());
+            assertEquals(200, http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                    + processor.metricsPort() + "/healthz")).build(), java.net.http.HttpResponse.BodyHandlers
+                    .ofString()).statusCode());
         }
         MaskTally.Camera lobby = tally.cameras().get("lobby");
         assertEquals(30, lobby.masks());
