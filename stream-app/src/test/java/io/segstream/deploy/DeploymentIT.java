@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.SegstreamProcess;
 import io.segstream.SharedData;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.segstream.assets.Assets;
+import io.segstream.broker.EmbeddedKafka;
 import io.segstream.config.ConfigLoader;
 import io.segstream.config.KafkaSettings;
 import io.segstream.schemas.v1.Mask;
@@ -188,6 +192,97 @@ class DeploymentIT {
         } finally {
             Podman.run(Duration.ofMinutes(2), env, concat(compose, "down", "-t", "5"));
         }
+    }
+
+    @Test
+    @Order(3)
+    void theCpuOverlayRunsUnderPodmanKubePlayAndBecomesReady() throws Exception {
+        KubernetesManifestsTest.requireKubectl();
+        List<JsonNode> rendered = KubernetesManifestsTest.render("cpu");
+        int metricsPort = freePort();
+        try (EmbeddedKafka broker = EmbeddedKafka.start(32 * 1024 * 1024)) {
+            // What a pod needs that a cluster would give it: the two secrets Strimzi writes (stand-ins
+            // here, unused on the test broker's PLAINTEXT listener), the ConfigMap pointed at the test
+            // broker, and the image built above. Strimzi's resources, the Service and the budget need a
+            // cluster; the host network lets the pod reach the broker on loopback, so it publishes no ports.
+            List<JsonNode> play = new ArrayList<>();
+            play.add(secret("segstream-cluster-ca-cert", Map.of("ca.p12", "stand-in", "ca.password", "stand-in")));
+            play.add(secret("segstream-processor", Map.of("sasl.jaas.config",
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"u\" password=\"p\";")));
+            for (JsonNode doc : rendered) {
+                String kind = doc.path("kind").asText();
+                if (kind.equals("ConfigMap")) {
+                    ObjectNode data = (ObjectNode) doc.path("data");
+                    StringBuilder props = new StringBuilder();
+                    for (String line : data.path("segstream.properties").asText().split("\n")) {
+                        if (!line.matches("(security|sasl|ssl)\\..*|bootstrap\\.servers=.*|metrics\\.port=.*")) {
+                            props.append(line).append('\n');
+                        }
+                    }
+                    props.append("bootstrap.servers=").append(broker.bootstrapServers()).append('\n')
+                            .append("metrics.port=").append(metricsPort).append('\n');
+                    data.put("segstream.properties", props.toString());
+                    play.add(doc);
+                } else if (kind.equals("Deployment")) {
+                    ((ObjectNode) doc.path("spec")).put("replicas", 1);
+                    ObjectNode pod = (ObjectNode) doc.path("spec").path("template").path("spec");
+                    ObjectNode container = (ObjectNode) pod.path("containers").get(0);
+                    container.put("image", IMAGE);
+                    container.remove("ports");
+                    ((ArrayNode) container.path("env")).addObject().put("name", "SEGSTREAM_DATA_DIR").put("value", "/data");
+                    ((ArrayNode) container.path("volumeMounts")).addObject().put("name", "data")
+                            .put("mountPath", "/data").put("readOnly", true);
+                    ((ArrayNode) pod.path("volumes")).addObject().put("name", "data").putObject("hostPath")
+                            .put("path", SharedData.dir().toRealPath().toString()).put("type", "Directory");
+                    play.add(doc);
+                }
+            }
+            Path file = work.resolve("play.yaml");
+            StringBuilder yaml = new StringBuilder();
+            for (JsonNode doc : play) {
+                yaml.append(KubernetesManifestsTest.YAML.writeValueAsString(doc));
+            }
+            Files.writeString(file, yaml);
+            Podman.run(Duration.ofMinutes(1), "podman", "kube", "down", file.toString()); // an earlier run's
+            long t0 = System.nanoTime();
+            Podman.Result played = Podman.run(Duration.ofMinutes(3), "podman", "kube", "play", "--network", "host",
+                    file.toString());
+            assertEquals(0, played.exit(), played.output() + "\n" + yaml);
+            try {
+                HttpResponse<String> ready = null;
+                long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+                while (System.nanoTime() < deadline) {
+                    try {
+                        ready = get(metricsPort, "/readyz");
+                        if (ready.statusCode() == 200) {
+                            break;
+                        }
+                    } catch (java.io.IOException notYet) {
+                        // the JVM in the pod is still starting
+                    }
+                    Thread.sleep(500);
+                }
+                String logs = Podman.run(Duration.ofMinutes(1), "podman", "logs",
+                        "segstream-processor-pod-0-processor").output();
+                assertTrue(ready != null && ready.statusCode() == 200, (ready == null ? "no answer" : ready.body())
+                        + "\n" + Podman.tail(logs));
+                assertEquals(200, get(metricsPort, "/healthz").statusCode());
+                assertTrue(logs.contains("segstream run: frames -> masks"), Podman.tail(logs));
+                System.out.printf("kube play: the cpu overlay's processor ready in %.1f s (%s)%n",
+                        (System.nanoTime() - t0) / 1e9, ready.body().strip());
+            } finally {
+                Podman.run(Duration.ofMinutes(2), "podman", "kube", "down", file.toString());
+            }
+        }
+    }
+
+    private static JsonNode secret(String name, Map<String, String> values) {
+        ObjectNode secret = KubernetesManifestsTest.YAML.createObjectNode();
+        secret.put("apiVersion", "v1").put("kind", "Secret").putObject("metadata").put("name", name);
+        ObjectNode data = secret.putObject("data");
+        values.forEach((k, v) -> data.put(k, java.util.Base64.getEncoder().encodeToString(
+                v.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        return secret;
     }
 
     private static List<PartitionInfo> partitions(KafkaConsumer<String, byte[]> consumer, String topic) {

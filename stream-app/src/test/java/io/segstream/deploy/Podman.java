@@ -40,6 +40,15 @@ final class Podman {
         }
     }
 
+    /** Skips the calling test, with one line, unless {@code tool} is on the PATH. */
+    static void requireTool(String tool, String what) {
+        if (!onPath(tool)) {
+            String line = "SKIPPED: " + tool + " not found, so " + what;
+            System.out.println(line);
+            Assumptions.abort(line);
+        }
+    }
+
     /**
      * The base image for the builds: -Dsegstream.container.base when given; else the debootstrap base,
      * made once by deploy/image/make-base.sh (podman keeps it between runs on the same machine).
