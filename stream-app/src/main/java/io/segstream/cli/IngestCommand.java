@@ -5,6 +5,7 @@ import io.segstream.codec.VideoSource;
 import io.segstream.config.ConfigLoader;
 import io.segstream.config.KafkaSettings;
 import io.segstream.ingest.FrameIngestor;
+import io.segstream.ingest.ReconnectingIngest;
 import io.segstream.schemas.v1.PixelFormat;
 import java.util.Locale;
 import java.util.List;
@@ -27,6 +28,10 @@ import picocli.CommandLine.Option;
                 + "records keyed by camera id, with sequence numbers and capture times.",
             "The frames topic is created if missing, sized for frames (max.frame.bytes, retention frames.retention.ms). "
                 + "A frame over the limit stops ingest with an error; nothing is dropped silently.",
+            "A stream (rtsp://, http://, udp://, webcam:N: a source of unknown length) that ends or fails is opened "
+                + "again with backoff (ingest.reconnect.backoff.ms, doubling up to ingest.reconnect.backoff.max.ms) for "
+                + "as long as it takes; its sequence numbers skip what the outage cost, so the processor sees the gap. "
+                + "A file ends ingest at its end (ingest.reconnect=on|off|auto).",
             "",
             "Examples:",
             "  segstream ingest -b kafka:9092 --source sample:vtest --camera lobby",
@@ -81,6 +86,7 @@ final class IngestCommand implements Callable<Integer> {
         }
         long start = System.nanoTime();
         long sent;
+        int drops = 0;
         boolean stopped;
         try (Shutdown shutdown = Shutdown.install(PRODUCER_CLOSE.plusSeconds(5))) {
             TopicAdmin.awaitCluster(settings); // SIGTERM here ends the wait at once
@@ -90,18 +96,27 @@ final class IngestCommand implements Callable<Integer> {
             shutdown.protect(); // from here on the loop stops after its frame, and what was sent is flushed
             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings.producer(), new StringSerializer(),
                     new ByteArraySerializer());
-            try (VideoSource video = VideoSource.open(input, format)) {
+            try {
+                VideoSource video = VideoSource.open(input, format);
                 long total = video.lengthInFrames() > 0 ? Math.min(video.lengthInFrames(), limit)
                         : (maxFrames != null ? limit : -1);
-                System.err.printf(Locale.ROOT, "ingest: %s, %dx%d at %.2f frames/s, camera '%s' -> %s on %s%n",
+                boolean stream = ReconnectingIngest.isStream(input, video);
+                String reconnect = loaded.segstream().ingestReconnect();
+                System.err.printf(Locale.ROOT, "ingest: %s, %dx%d at %.2f frames/s, camera '%s' -> %s on %s%s%n",
                         video.description(), video.width(), video.height(), video.frameRate(), camera,
-                        loaded.segstream().framesTopic(), settings.bootstrapServers());
-                FrameIngestor ingestor = new FrameIngestor(loaded.segstream(), producer);
+                        loaded.segstream().framesTopic(), settings.bootstrapServers(),
+                        reconnect.equals("on") || (reconnect.equals("auto") && stream)
+                                ? " (a stream: reconnects when it drops)" : "");
                 FrameIngestor.Options options = new FrameIngestor.Options(input, camera, format, realtime, limit,
                         firstSequence);
+                ReconnectingIngest ingestor = new ReconnectingIngest(new FrameIngestor(loaded.segstream(), producer),
+                        loaded.segstream());
                 try (ProgressBar bar = new ProgressBarBuilder().setTaskName("ingest " + camera).setInitialMax(total)
                         .setStyle(ProgressBarStyle.ASCII).setUnit(" frames", 1).showSpeed().build()) {
-                    sent = ingestor.ingest(video, options, bar::stepTo, shutdown::requested);
+                    ReconnectingIngest.Outcome outcome = ingestor.ingest(video, () -> VideoSource.open(input, format),
+                            options, bar::stepTo, shutdown::requested);
+                    sent = outcome.sent();
+                    drops = outcome.drops();
                 }
             } finally {
                 producer.close(PRODUCER_CLOSE); // bounded: a broker that went away cannot hold the exit
@@ -112,8 +127,9 @@ final class IngestCommand implements Callable<Integer> {
             System.err.printf(Locale.ROOT, "ingest: stopped by a signal after %d frames of camera '%s'%n", sent, camera);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf(Locale.ROOT, "ingested %d frames of camera '%s' in %.1f s (%.1f frames/s)%n", sent, camera,
-                seconds, sent / seconds);
+        System.out.printf(Locale.ROOT, "ingested %d frames of camera '%s' in %.1f s (%.1f frames/s)%s%n", sent,
+                camera, seconds, sent / seconds, drops == 0 ? "" : ", through " + drops + " drop"
+                        + (drops == 1 ? "" : "s") + " of the stream");
         return 0;
     }
 

@@ -32,6 +32,9 @@ public final class SegstreamConfig extends AbstractConfig {
     public static final String TOPIC_REPLICATION_FACTOR = "topic.replication.factor";
     public static final String FRAMES_RETENTION_MS = "frames.retention.ms";
     public static final String MAX_FRAME_BYTES = "max.frame.bytes";
+    public static final String INGEST_RECONNECT = "ingest.reconnect";
+    public static final String INGEST_RECONNECT_BACKOFF_MS = "ingest.reconnect.backoff.ms";
+    public static final String INGEST_RECONNECT_BACKOFF_MAX_MS = "ingest.reconnect.backoff.max.ms";
     public static final String MODEL = "model";
     public static final String ENGINE = "engine";
     public static final String FIT = "fit";
@@ -86,6 +89,18 @@ public final class SegstreamConfig extends AbstractConfig {
             .define(FRAMES_RETENTION_MS, Type.LONG, 3_600_000L, Range.atLeast(60_000), Importance.MEDIUM,
                     "Retention of the frames topic when segstream creates it. Raw frames are large (640x360 I420 at "
                             + "25 frames/s is 8.6 MB/s per camera): keep them only as long as replays need them.")
+            .define(INGEST_RECONNECT, Type.STRING, "auto", ConfigDef.ValidString.in("auto", "on", "off"),
+                    Importance.MEDIUM,
+                    "What ingest does when its source ends or fails: reconnect (on), finish (off), or auto: "
+                            + "reconnect a stream (rtsp://, http://, udp://, ..., webcam:N) of unknown length, finish "
+                            + "a file. Sequence numbers stay monotonic and skip the frames the outage cost, so the "
+                            + "processor sees the gap.")
+            .define(INGEST_RECONNECT_BACKOFF_MS, Type.LONG, 500L, Range.between(10, 600_000), Importance.LOW,
+                    "First wait before reconnecting a lost stream; doubled after each failed attempt.")
+            .define(INGEST_RECONNECT_BACKOFF_MAX_MS, Type.LONG, 10_000L, Range.between(10, 3_600_000),
+                    Importance.LOW,
+                    "Longest wait between reconnection attempts: a camera that never comes back is tried at "
+                            + "this rate, and reported every 5 minutes.")
             .define(MAX_FRAME_BYTES, Type.INT, 16 * 1024 * 1024, Range.between(1024, 256 * 1024 * 1024),
                     Importance.MEDIUM, "Largest frame record: the frames topic's max.message.bytes and the "
                             + "producer's max.request.size. 16 MiB holds a 4K I420 frame.")
@@ -241,6 +256,14 @@ public final class SegstreamConfig extends AbstractConfig {
     public short topicReplicationFactor() { return getShort(TOPIC_REPLICATION_FACTOR); }
     public long framesRetentionMs() { return getLong(FRAMES_RETENTION_MS); }
     public int maxFrameBytes() { return getInt(MAX_FRAME_BYTES); }
+    public String ingestReconnect() { return getString(INGEST_RECONNECT); }
+    public java.time.Duration ingestReconnectBackoff() {
+        return java.time.Duration.ofMillis(getLong(INGEST_RECONNECT_BACKOFF_MS));
+    }
+    public java.time.Duration ingestReconnectBackoffMax() {
+        return java.time.Duration.ofMillis(Math.max(getLong(INGEST_RECONNECT_BACKOFF_MS),
+                getLong(INGEST_RECONNECT_BACKOFF_MAX_MS)));
+    }
     public String model() { return getString(MODEL); }
     public EngineChoice engine() { return EngineChoice.parse(getString(ENGINE)); }
     public boolean tensorRtFp16() { return getBoolean(TENSORRT_FP16); }

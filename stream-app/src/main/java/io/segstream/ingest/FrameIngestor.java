@@ -3,6 +3,7 @@ package io.segstream.ingest;
 import com.google.protobuf.UnsafeByteOperations;
 import io.segstream.codec.DecodedFrame;
 import io.segstream.codec.PixelLayout;
+import io.segstream.codec.VideoException;
 import io.segstream.codec.VideoSource;
 import io.segstream.config.SegstreamConfig;
 import io.segstream.schemas.v1.Frame;
@@ -56,7 +57,17 @@ public final class FrameIngestor {
         long firstPts = Long.MIN_VALUE;
         String source = VideoSource.redact(options.source());
         while (sent < options.maxFrames() && !stop.getAsBoolean()) {
-            DecodedFrame decoded = video.next();
+            DecodedFrame decoded;
+            try {
+                decoded = video.next();
+            } catch (VideoException e) {
+                producer.flush(); // what was sent before the source failed is delivered, or its failure said
+                Exception sendFailure = failure.get();
+                if (sendFailure != null) {
+                    throw failed(sendFailure, options.cameraId());
+                }
+                throw e;
+            }
             if (decoded == null) {
                 break;
             }
