@@ -23,16 +23,23 @@ import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The broker stops and comes back on the same log directory mid-stream; the processor resumes, losing nothing. */
+/**
+ * The broker stops and comes back on the same log directory mid-stream; the processor resumes,
+ * losing nothing. Once for 3 s, and once for 40 s: longer than the producer's delivery bound
+ * (broker.timeout.ms, 30 s) and the transaction timeout, so the processor's sends and commits fail
+ * while the broker is away, and it must recover rather than hang or lose frames.
+ */
 class BrokerRestartTest {
     @TempDir
     static Path modelDir;
 
-    @Test
-    void processingResumesAfterABrokerRestartWithOneMaskPerFrame() throws Exception {
+    @ParameterizedTest
+    @ValueSource(ints = {3, 40})
+    void processingResumesAfterABrokerRestartWithOneMaskPerFrame(int downSeconds) throws Exception {
         SharedData.importModel(modelDir);
         int frames = 300;
         try (EmbeddedKafka broker = EmbeddedKafka.start(32 * 1024 * 1024)) {
@@ -53,14 +60,15 @@ class BrokerRestartTest {
             }
             long before;
             long afterStop;
-            try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, "restart")) {
+            try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir,
+                    "restart-" + downSeconds)) {
                 processor.awaitRunning(Duration.ofMinutes(1));
                 while (processor.metrics().masksOut() < 40) {
                     Thread.sleep(20);
                 }
                 before = processor.metrics().masksOut();
                 broker.stop();
-                Thread.sleep(3000);
+                Thread.sleep(downSeconds * 1000L);
                 afterStop = processor.metrics().masksOut();
                 broker.start();
                 MaskTally tally = MaskTally.collect(kafka.consumer(), config.masksTopic(), frames,
@@ -75,8 +83,8 @@ class BrokerRestartTest {
                     throw new AssertionError(e);
                 }
             });
-            System.out.printf("broker stopped after %d masks, back after %d: %d masks read for %d frames%n", before,
-                    afterStop, records, frames);
+            System.out.printf("broker stopped for %d s after %d masks, back after %d: %d masks read for %d frames%n",
+                    downSeconds, before, afterStop, records, frames);
             assertTrue(afterStop < frames, "all the work was done before the broker came back");
             assertEquals(frames, counts.size(), "frames with a mask");
             assertEquals(frames, records, "one mask per frame, none twice");
