@@ -183,10 +183,15 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private void format() {
+        format(logDir, NODE_ID, clusterId);
+    }
+
+    /** Formats {@code logDir} as node {@code nodeId} of cluster {@code clusterId} (KRaft, this version). */
+    static void format(Path logDir, int nodeId, String clusterId) {
         try {
             new Formatter()
                     .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                    .setNodeId(NODE_ID)
+                    .setNodeId(nodeId)
                     .setClusterId(clusterId)
                     .setDirectories(List.of(logDir.toString()))
                     .setMetadataLogDirectory(logDir.toString())
@@ -194,8 +199,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                     .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
                     .run();
         } catch (Exception e) {
-            throw new IllegalStateException("cannot format the embedded broker's log directory " + logDir + ": "
-                    + e.getMessage(), e);
+            throw new IllegalStateException("cannot format the Kafka log directory " + logDir + " for node " + nodeId
+                    + ": " + e.getMessage(), e);
         }
     }
 

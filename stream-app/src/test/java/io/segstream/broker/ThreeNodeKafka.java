@@ -1,8 +1,6 @@
 package io.segstream.broker;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -16,8 +14,6 @@ import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * A real three-node KRaft cluster in the test JVM: each node broker and controller, on loopback
@@ -42,7 +38,7 @@ public final class ThreeNodeKafka implements AutoCloseable {
             brokerPorts[i] = freePort();
             controllerPorts[i] = freePort();
             logDirs[i] = Files.createTempDirectory("segstream-kafka-node" + (i + 1) + "-");
-            format(i);
+            EmbeddedKafka.format(logDirs[i], i + 1, clusterId);
         }
         // All three at once, each on a thread of its own: a node's startup waits for the quorum to form.
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(NODES);
@@ -154,17 +150,6 @@ public final class ThreeNodeKafka implements AutoCloseable {
         // A stopped node's replicas leave the ISR after this long, so writes go on with the other two.
         p.put("replica.lag.time.max.ms", "5000");
         return p;
-    }
-
-    private void format(int i) {
-        try {
-            new Formatter().setPrintStream(new PrintStream(OutputStream.nullOutputStream())).setNodeId(i + 1)
-                    .setClusterId(clusterId).setDirectories(List.of(logDirs[i].toString()))
-                    .setMetadataLogDirectory(logDirs[i].toString()).setControllerListenerName("CONTROLLER")
-                    .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION).run();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot format node " + (i + 1) + ": " + e.getMessage(), e);
-        }
     }
 
     private static int freePort() throws IOException {

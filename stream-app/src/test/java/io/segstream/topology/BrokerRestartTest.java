@@ -7,14 +7,12 @@ import io.segstream.SharedData;
 import io.segstream.assets.Assets;
 import io.segstream.broker.EmbeddedKafka;
 import io.segstream.broker.TopicAdmin;
-import io.segstream.broker.TopicReader;
 import io.segstream.codec.VideoSource;
 import io.segstream.config.ConfigLoader;
 import io.segstream.config.KafkaSettings;
 import io.segstream.config.SegstreamConfig;
 import io.segstream.ingest.FrameIngestor;
 import io.segstream.metrics.MaskTally;
-import io.segstream.schemas.v1.Mask;
 import io.segstream.schemas.v1.PixelFormat;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,14 +73,9 @@ class BrokerRestartTest {
                         Duration.ofMinutes(4));
                 assertTrue(tally.masks() >= frames);
             }
-            Map<Long, Integer> counts = new HashMap<>();
-            long records = TopicReader.readAll(kafka.consumer(), config.masksTopic(), record -> {
-                try {
-                    counts.merge(Mask.parseFrom(record.value()).getSequence(), 1, Integer::sum);
-                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                    throw new AssertionError(e);
-                }
-            });
+            MaskCounts read = MaskCounts.read(kafka.consumer(), config.masksTopic());
+            Map<String, Integer> counts = read.perFrame();
+            long records = read.records();
             System.out.printf("broker stopped for %d s after %d masks, back after %d: %d masks read for %d frames%n",
                     downSeconds, before, afterStop, records, frames);
             assertTrue(afterStop < frames, "all the work was done before the broker came back");

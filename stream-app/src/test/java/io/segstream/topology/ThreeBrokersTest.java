@@ -7,14 +7,12 @@ import io.segstream.SharedData;
 import io.segstream.assets.Assets;
 import io.segstream.broker.ThreeNodeKafka;
 import io.segstream.broker.TopicAdmin;
-import io.segstream.broker.TopicReader;
 import io.segstream.codec.VideoSource;
 import io.segstream.config.ConfigLoader;
 import io.segstream.config.KafkaSettings;
 import io.segstream.config.SegstreamConfig;
 import io.segstream.ingest.FrameIngestor;
 import io.segstream.metrics.MaskTally;
-import io.segstream.schemas.v1.Mask;
 import io.segstream.schemas.v1.PixelFormat;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -90,15 +88,9 @@ class ThreeBrokersTest {
                         Duration.ofMinutes(4));
                 assertTrue(tally.masks() >= frames);
             }
-            Map<String, Integer> counts = new HashMap<>();
-            long records = TopicReader.readAll(kafka.consumer(), config.masksTopic(), record -> {
-                try {
-                    Mask m = Mask.parseFrom(record.value());
-                    counts.merge(m.getCameraId() + "/" + m.getSequence(), 1, Integer::sum);
-                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                    throw new AssertionError(e);
-                }
-            });
+            MaskCounts read = MaskCounts.read(kafka.consumer(), config.masksTopic());
+            Map<String, Integer> counts = read.perFrame();
+            long records = read.records();
             System.out.printf("three brokers: one stopped after %d masks, %d more while it was down, then back: "
                     + "%d masks read for %d frames%n", atStop, whileDown, records, frames);
             assertTrue(atStop + whileDown < frames, "all the work was done before the broker came back");
