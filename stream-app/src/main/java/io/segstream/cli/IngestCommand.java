@@ -4,8 +4,11 @@ import io.segstream.broker.TopicAdmin;
 import io.segstream.codec.VideoSource;
 import io.segstream.config.ConfigLoader;
 import io.segstream.config.KafkaSettings;
+import io.segstream.config.SegstreamConfig;
 import io.segstream.ingest.FrameIngestor;
 import io.segstream.ingest.ReconnectingIngest;
+import io.segstream.metrics.IngestMetrics;
+import io.segstream.metrics.PrometheusEndpoint;
 import io.segstream.schemas.v1.PixelFormat;
 import java.util.Locale;
 import java.util.List;
@@ -68,6 +71,12 @@ final class IngestCommand implements Callable<Integer> {
             description = "Sequence number of the first frame (default: ${DEFAULT-VALUE}).")
     long firstSequence;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve the camera's stream state on http://host:PORT/metrics (segstream_ingest_*: up, "
+                    + "seconds away, drops, reconnect attempts, frames) and /readyz (503 while the stream is away); "
+                    + "default: metrics.port, off unless set.")
+    Integer metricsPort;
+
     @Mixin
     DataOptions data;
 
@@ -77,7 +86,10 @@ final class IngestCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--camera must not be empty");
         }
         PixelFormat format = parseFormat(pixelFormat);
-        ConfigLoader.Loaded loaded = kafka.load(topic == null ? Map.of() : Map.of("frames.topic", topic));
+        Map<String, String> flags = new java.util.HashMap<>();
+        KafkaOptions.flag(flags, "frames.topic", topic);
+        KafkaOptions.flag(flags, SegstreamConfig.METRICS_PORT, metricsPort);
+        ConfigLoader.Loaded loaded = kafka.load(flags);
         KafkaSettings settings = new KafkaSettings(loaded.segstream(), loaded.kafka());
         String input = Inputs.resolveVideo("--source", source, data.resolver());
         long limit = maxFrames != null ? maxFrames : Long.MAX_VALUE;
@@ -88,7 +100,15 @@ final class IngestCommand implements Callable<Integer> {
         long sent;
         int drops = 0;
         boolean stopped;
-        try (Shutdown shutdown = Shutdown.install(PRODUCER_CLOSE.plusSeconds(5))) {
+        IngestMetrics metrics = new IngestMetrics(camera);
+        int port = loaded.segstream().metricsPort();
+        try (Shutdown shutdown = Shutdown.install(PRODUCER_CLOSE.plusSeconds(5));
+                PrometheusEndpoint endpoint = port < 0 ? null
+                        : PrometheusEndpoint.start(loaded.segstream().metricsBind(), port, metrics)) {
+            if (endpoint != null) {
+                System.err.printf(Locale.ROOT, "ingest: metrics on http://%s:%d/metrics%n",
+                        loaded.segstream().metricsBind(), endpoint.port());
+            }
             TopicAdmin.awaitCluster(settings); // SIGTERM here ends the wait at once
             TopicAdmin.requireAccess(settings, List.of(Map.entry(loaded.segstream().framesTopic(),
                     AclOperation.WRITE)));
@@ -110,7 +130,7 @@ final class IngestCommand implements Callable<Integer> {
                 FrameIngestor.Options options = new FrameIngestor.Options(input, camera, format, realtime, limit,
                         firstSequence);
                 ReconnectingIngest ingestor = new ReconnectingIngest(new FrameIngestor(loaded.segstream(), producer),
-                        loaded.segstream());
+                        loaded.segstream(), metrics);
                 try (ProgressBar bar = new ProgressBarBuilder().setTaskName("ingest " + camera).setInitialMax(total)
                         .setStyle(ProgressBarStyle.ASCII).setUnit(" frames", 1).showSpeed().build()) {
                     ReconnectingIngest.Outcome outcome = ingestor.ingest(video, () -> VideoSource.open(input, format),

@@ -143,7 +143,8 @@ public final class SegstreamConfig extends AbstractConfig {
             .define(METRICS_PORT, Type.INT, -1, Range.between(-1, 65535), Importance.MEDIUM,
                     "Port of the Prometheus endpoint (http://host:port/metrics): frames in and out, skipped, "
                             + "dead-lettered, batch sizes, latencies, CRF iterations, Kafka Streams' own metrics (lag "
-                            + "included) and the JVM's. -1: off; 0: any free port. 'segstream run' defaults to 9464.")
+                            + "included) and the JVM's. -1: off; 0: any free port. 'segstream run' defaults to 9464; 'segstream "
+                            + "ingest' serves its camera's stream state (segstream_ingest_*) there only when set.")
             .define(BROKER_TIMEOUT_MS, Type.LONG, 30_000L, Range.between(1_000, 3_600_000), Importance.HIGH,
                     "How long a command waits for the Kafka cluster to answer (connecting, authenticating, creating "
                             + "topics, the first metadata) before it gives up with one line naming the servers and exit "

@@ -3,6 +3,7 @@ package io.segstream.ingest;
 import io.segstream.codec.VideoException;
 import io.segstream.codec.VideoSource;
 import io.segstream.config.SegstreamConfig;
+import io.segstream.metrics.IngestMetrics;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * camera with sequence numbers that skip what the outage cost (at least one), so that the
  * processor sees a gap and starts that camera's CRF cold. A drop is logged once when it happens,
  * then every {@value #REPORT_EVERY_MIN} minutes while it lasts, and once when the stream is back.
- * A file at its end is not a drop ({@code ingest.reconnect=auto}).
+ * A file at its end is not a drop ({@code ingest.reconnect=auto}). {@link IngestMetrics} carries
+ * the same state for a scraper: up or down, for how long, drops and attempts.
  */
 public final class ReconnectingIngest {
     private static final Logger LOG = LoggerFactory.getLogger(ReconnectingIngest.class);
@@ -33,10 +35,17 @@ public final class ReconnectingIngest {
 
     private final FrameIngestor ingestor;
     private final SegstreamConfig config;
+    private final IngestMetrics metrics;
 
     public ReconnectingIngest(FrameIngestor ingestor, SegstreamConfig config) {
+        this(ingestor, config, null);
+    }
+
+    /** As above, keeping {@code metrics} (when not null) told of frames, drops, attempts and returns. */
+    public ReconnectingIngest(FrameIngestor ingestor, SegstreamConfig config, IngestMetrics metrics) {
         this.ingestor = ingestor;
         this.config = config;
+        this.metrics = metrics != null ? metrics : new IngestMetrics("unbound");
     }
 
     /** True for a source that reconnects under {@code ingest.reconnect=auto}: a stream of unknown length. */
@@ -68,6 +77,7 @@ public final class ReconnectingIngest {
                 long n = ingestor.ingest(v, new FrameIngestor.Options(options.source(), camera, options.format(),
                         options.realtime(), options.maxFrames() - sent, next), count -> {
                             here.set(count);
+                            metrics.sent(base + count);
                             progress.accept(base + count);
                         }, stop);
                 here.set(n);
@@ -84,6 +94,7 @@ public final class ReconnectingIngest {
                 return new Outcome(sent, drops, next - 1);
             }
             drops++;
+            metrics.lost();
             long lostAt = System.nanoTime();
             LOG.warn("camera '{}': stream {} lost after sequence {} ({}); reconnecting (every {} s at most; {})",
                     camera, shown, next - 1, why, config.ingestReconnectBackoffMax().toMillis() / 1000.0,
@@ -92,6 +103,7 @@ public final class ReconnectingIngest {
             if (video == null) {
                 return new Outcome(sent, drops, next - 1); // stopped while the stream was down
             }
+            metrics.back();
             double outage = (System.nanoTime() - lostAt) / 1e9;
             long missed = Math.max(1, Math.round(outage * (fps > 0 ? fps : 1)));
             LOG.info(String.format(Locale.ROOT, "camera '%s': stream back after %.1f s; sequence %d follows %d "
@@ -117,6 +129,7 @@ public final class ReconnectingIngest {
                 Thread.sleep(Math.min(100, Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime()))));
             }
             attempts++;
+            metrics.attempt();
             try {
                 return opener.get();
             } catch (VideoException e) {

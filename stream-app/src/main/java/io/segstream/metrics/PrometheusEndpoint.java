@@ -14,11 +14,13 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
- * The processor's Prometheus endpoint ({@code GET /metrics}, text format): segstream's own
- * {@link PipelineMetrics}, Kafka Streams' client metrics (consumer lag included) and the JVM's.
+ * The Prometheus endpoint ({@code GET /metrics}, text format) of the processor (segstream's own
+ * {@link PipelineMetrics}, Kafka Streams' client metrics with consumer lag, the JVM's) and of ingest
+ * ({@link IngestMetrics}, the JVM's).
  * The same port answers container and Kubernetes probes: {@code /healthz} (200 while the process
  * serves) and {@code /readyz} (200 once the engine is loaded and Kafka Streams is RUNNING, 503 with
  * the reason before and during a rebalance or after a failure).
@@ -27,18 +29,17 @@ public final class PrometheusEndpoint implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PrometheusEndpoint.class);
     private final PrometheusMeterRegistry registry;
     private final HttpServer server;
-    private final KafkaStreamsMetrics streamsMetrics;
-    private final JvmGcMetrics gcMetrics;
+    private final AutoCloseable[] binders;
 
-    private PrometheusEndpoint(PrometheusMeterRegistry registry, HttpServer server, KafkaStreamsMetrics streamsMetrics,
-            JvmGcMetrics gcMetrics) {
+    private PrometheusEndpoint(PrometheusMeterRegistry registry, HttpServer server, AutoCloseable... binders) {
         this.registry = registry;
         this.server = server;
-        this.streamsMetrics = streamsMetrics;
-        this.gcMetrics = gcMetrics;
+        this.binders = binders;
     }
 
     /**
+     * The processor's endpoint.
+     *
      * @param bind the address to listen on ({@code metrics.bind}); anything but loopback is warned about
      * @param port the port to listen on (0: any free one)
      * @throws UncheckedIOException naming {@code metrics.port} when the port cannot be bound
@@ -49,11 +50,42 @@ public final class PrometheusEndpoint implements AutoCloseable {
         pipeline.bindTo(registry);
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
+        JvmGcMetrics gc = bindJvm(registry);
+        HttpServer server = serve(bind, port, registry, () -> {
+            KafkaStreams.State state = streams.state();
+            return state == KafkaStreams.State.RUNNING ? null : "engine " + engine + " loaded, Kafka Streams " + state;
+        }, "engine " + engine + " loaded, Kafka Streams RUNNING");
+        return new PrometheusEndpoint(registry, server, streamsMetrics, gc);
+    }
+
+    /**
+     * The endpoint of {@code segstream ingest}: the camera's {@link IngestMetrics} and the JVM's;
+     * {@code /readyz} answers 503 while the camera's stream is away.
+     *
+     * @throws UncheckedIOException naming {@code metrics.port} when the port cannot be bound
+     */
+    public static PrometheusEndpoint start(String bind, int port, IngestMetrics ingest) {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        ingest.bindTo(registry);
+        JvmGcMetrics gc = bindJvm(registry);
+        HttpServer server = serve(bind, port, registry, () -> ingest.up() ? null : String.format(java.util.Locale.ROOT,
+                "camera '%s': stream away for %.0f s, reconnecting", ingest.camera(), ingest.downSeconds()),
+                "camera '" + ingest.camera() + "': stream up");
+        return new PrometheusEndpoint(registry, server, gc);
+    }
+
+    private static JvmGcMetrics bindJvm(PrometheusMeterRegistry registry) {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         JvmGcMetrics gc = new JvmGcMetrics();
         gc.bindTo(registry);
+        return gc;
+    }
+
+    /** Serves /metrics, /healthz and /readyz; {@code notReady} gives the reason, or null when ready. */
+    private static HttpServer serve(String bind, int port, PrometheusMeterRegistry registry,
+            Supplier<String> notReady, String readyText) {
         HttpServer server;
         try {
             InetSocketAddress address = new InetSocketAddress(bind, port);
@@ -73,13 +105,12 @@ public final class PrometheusEndpoint implements AutoCloseable {
                 registry.scrape()));
         server.createContext("/healthz", exchange -> reply(exchange, 200, "text/plain; charset=utf-8", "alive\n"));
         server.createContext("/readyz", exchange -> {
-            KafkaStreams.State state = streams.state();
-            boolean ready = state == KafkaStreams.State.RUNNING;
-            reply(exchange, ready ? 200 : 503, "text/plain; charset=utf-8", (ready ? "ready" : "not ready")
-                    + ": engine " + engine + " loaded, Kafka Streams " + state + "\n");
+            String why = notReady.get();
+            reply(exchange, why == null ? 200 : 503, "text/plain; charset=utf-8",
+                    (why == null ? "ready: " + readyText : "not ready: " + why) + "\n");
         });
         server.start();
-        return new PrometheusEndpoint(registry, server, streamsMetrics, gc);
+        return server;
     }
 
     private static void reply(HttpExchange exchange, int status, String type, String text) throws IOException {
@@ -102,8 +133,13 @@ public final class PrometheusEndpoint implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
-        streamsMetrics.close();
-        gcMetrics.close();
+        for (AutoCloseable binder : binders) {
+            try {
+                binder.close();
+            } catch (Exception e) {
+                LOG.debug("metrics: closing {}", binder, e);
+            }
+        }
         registry.close();
     }
 }

@@ -60,17 +60,19 @@ class StreamDropTest {
             });
             try (SegstreamProcess ingest = SegstreamProcess.start(work.resolve("ingest.log"), List.of(), "ingest",
                     "-b", broker.bootstrapServers(), "--source", url, "--camera", "live-cam",
-                    "-X", "ingest.reconnect.backoff.ms=200", "-X", "ingest.reconnect.backoff.max.ms=1000")) {
+                    "--metrics-port", "0", "-X", "ingest.reconnect.backoff.ms=200", "-X", "ingest.reconnect.backoff.max.ms=1000")) {
                 server.get(2, TimeUnit.MINUTES);
                 // The camera is gone for good now: several attempts fail, one line says so.
                 assertTrue(ingest.awaitOutput(o -> count(o, "lost after") == 2, Duration.ofSeconds(30)),
                         ingest.output());
+                String early = scrape(ingest.output(), "/metrics").body();
                 Thread.sleep(4_000);
                 String out = ingest.output();
                 assertTrue(ingest.isAlive(), "ingest ended while the camera was gone:\n" + out);
                 assertEquals(2, count(out, "lost after"), "one line per drop, not per attempt:\n" + out);
                 assertEquals(1, count(out, "stream back after"), out);
                 assertTrue(out.contains("(a stream: reconnects when it drops)"), out);
+                assertCameraAwayInMetrics(out, early);
                 long sentAt = System.nanoTime();
                 ingest.terminate();
                 Integer exit = ingest.awaitExit(Duration.ofSeconds(10));
@@ -108,6 +110,47 @@ class StreamDropTest {
             System.out.printf("stream drop: %d frames, sequence %d then %d after the outage%n", sequences.size(),
                     sequences.get(FRAMES_PER_ROUND - 1), sequences.get(FRAMES_PER_ROUND));
         }
+    }
+
+    /**
+     * While the camera stays away, ingest's endpoint says so: stream down for seconds, two drops,
+     * attempts in the last 4 s no faster than the backoff allows (200 ms doubling to 1 s), /readyz 503.
+     */
+    private static void assertCameraAwayInMetrics(String out, String early) throws Exception {
+        String page = scrape(out, "/metrics").body();
+        double up = sample(page, "segstream_ingest_stream_up");
+        double down = sample(page, "segstream_ingest_stream_down_seconds");
+        double drops = sample(page, "segstream_ingest_stream_drops_total");
+        double attempts = sample(page, "segstream_ingest_reconnect_attempts_total")
+                - sample(early, "segstream_ingest_reconnect_attempts_total");
+        double frames = sample(page, "segstream_ingest_frames_total");
+        assertEquals(0, up, page);
+        assertEquals(2, drops, page);
+        assertEquals(2 * FRAMES_PER_ROUND, frames, page);
+        assertTrue(down >= 4, "down for " + down + " s:\n" + page);
+        // 4 s of attempts 0.2, 0.4, 0.8 s apart at first, then 1 s apart: 2 at the least, 7 at the most
+        assertTrue(attempts >= 2 && attempts <= 7, attempts + " attempts in 4 s:\n" + early + "\n" + page);
+        var ready = scrape(out, "/readyz");
+        assertEquals(503, ready.statusCode(), ready.body());
+        assertTrue(ready.body().startsWith("not ready: camera 'live-cam': stream away for"), ready.body());
+        System.out.printf(java.util.Locale.ROOT, "stream drop: while away, metrics say up %.0f, down %.1f s, %.0f drops, "
+                + "%.0f reconnect attempts in the last 4 s, %.0f frames%n", up, down, drops, attempts, frames);
+    }
+
+    /** GET {@code path} from the endpoint that ingest's output names. */
+    private static java.net.http.HttpResponse<String> scrape(String out, String path) throws Exception {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("metrics on (http://\\S+)/metrics").matcher(out);
+        assertTrue(m.find(), out);
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(m.group(1) + path)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The value of {@code name}{camera="live-cam"} on a Prometheus page. */
+    private static double sample(String page, String name) {
+        String prefix = name + "{camera=\"live-cam\"} ";
+        return page.lines().filter(l -> l.startsWith(prefix)).mapToDouble(l -> Double.parseDouble(
+                l.substring(prefix.length()).trim())).findFirst().orElseThrow(() -> new AssertionError(name
+                        + " not on the page:\n" + page));
     }
 
     /** Serves the clip from frame {@code skip} on, 10 frames/s, to the first client; returns after the last. */
