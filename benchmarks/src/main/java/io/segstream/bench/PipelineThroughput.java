@@ -57,8 +57,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <pre>
  * java -Dsegstream.data.dir=../shared/data -cp benchmarks/target/benchmarks.jar \
- *     io.segstream.bench.PipelineThroughput [cameras=1,4] [frames=120] [rounds=2] [fit=tile] [latency-frames=100]
+ *     io.segstream.bench.PipelineThroughput [cameras=1,4] [frames=120] [rounds=2] [fit=tile] [latency-frames=100] \
+ *     [broker=jvm|process]
  * </pre>
+ * With {@code broker=process} the embedded broker runs in a JVM of its own ({@link BrokerProcess},
+ * 1 GB heap), as in a deployment, instead of sharing the processor's; {@code latency-frames=0}
+ * skips the latency part.
  */
 public final class PipelineThroughput {
     private PipelineThroughput() {}
@@ -70,17 +74,19 @@ public final class PipelineThroughput {
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 2;
         String fit = args.length > 3 ? args[3] : "tile";
         int latencyFrames = args.length > 4 ? Integer.parseInt(args[4]) : 100;
+        boolean ownProcess = args.length > 5 && args[5].equals("process");
         Path video = AssetResolver.fromEnvironment(null).resolve(Assets.VTEST);
         Path modelDir = Files.createTempDirectory("segstream-bench-model");
         ModelImporter.importModel(AssetResolver.fromEnvironment(null).resolve(Assets.DEEPLAB_ONNX), modelDir,
                 ModelImporter.Options.none());
         ModelCard card = ModelCard.read(modelDir.resolve(ModelImporter.CARD_FILE));
         int threads = Runtime.getRuntime().availableProcessors();
-        System.out.printf(Locale.ROOT, "vtest.avi 480x360, fit %s, %d frames per camera, %d rounds, %d cores%n", fit,
-                frames, rounds, threads);
+        System.out.printf(Locale.ROOT, "vtest.avi 480x360, fit %s, %d frames per camera, %d rounds, %d cores, broker %s%n",
+                fit, frames, rounds, threads, ownProcess ? "in its own JVM" : "in the processor's JVM");
         System.out.printf("%-8s %-5s %10s %10s %8s %10s %8s %8s%n", "cameras", "round", "pipe f/s", "bare f/s",
                 "ratio", "seg f/s", "ratio", "batch");
-        try (EmbeddedKafka broker = EmbeddedKafka.start(32 * 1024 * 1024)) {
+        try (Broker broker = ownProcess ? Broker.of(BrokerProcess.start("1g", 32 * 1024 * 1024,
+                Files.createTempFile("segstream-bench-broker", ".log"))) : Broker.of(EmbeddedKafka.start(32 * 1024 * 1024))) {
             int run = 0;
             for (int round = 1; round <= rounds; round++) {
                 for (int cameras : cameraCounts) {
@@ -106,6 +112,9 @@ public final class PipelineThroughput {
                     System.out.printf(Locale.ROOT, "%-8d %-5d %10.2f %10.2f %8.3f %10.2f %8.3f %8.2f%n", cameras,
                             round, pipeline, bare, pipeline / bare, segmenter, pipeline / segmenter, meanBatch);
                 }
+            }
+            if (latencyFrames <= 0) {
+                return;
             }
             System.out.println();
             System.out.printf("%-8s %10s %10s %10s %10s %10s%n", "cameras", "offered", "pipe f/s", "p50 ms", "p99 ms",
@@ -133,7 +142,26 @@ public final class PipelineThroughput {
         }
     }
 
-    private static ConfigLoader.Loaded settings(EmbeddedKafka broker, String prefix, String fit, int threads) {
+    /** The broker under test, in this JVM or in its own. */
+    private interface Broker extends AutoCloseable {
+        String bootstrapServers();
+
+        static Broker of(EmbeddedKafka embedded) {
+            return new Broker() {
+                public String bootstrapServers() { return embedded.bootstrapServers(); }
+                public void close() { embedded.close(); }
+            };
+        }
+
+        static Broker of(BrokerProcess process) {
+            return new Broker() {
+                public String bootstrapServers() { return process.bootstrapServers(); }
+                public void close() throws java.io.IOException { process.close(); }
+            };
+        }
+    }
+
+    private static ConfigLoader.Loaded settings(Broker broker, String prefix, String fit, int threads) {
         Map<String, String> s = new HashMap<>();
         s.put("bootstrap.servers", broker.bootstrapServers());
         s.put(SegstreamConfig.FRAMES_TOPIC, prefix + "-frames");
