@@ -37,15 +37,11 @@ public final class ReconnectingIngest {
     private final SegstreamConfig config;
     private final IngestMetrics metrics;
 
-    public ReconnectingIngest(FrameIngestor ingestor, SegstreamConfig config) {
-        this(ingestor, config, null);
-    }
-
-    /** As above, keeping {@code metrics} (when not null) told of frames, drops, attempts and returns. */
+    /** {@code metrics} is kept told of frames, drops, attempts and returns. */
     public ReconnectingIngest(FrameIngestor ingestor, SegstreamConfig config, IngestMetrics metrics) {
         this.ingestor = ingestor;
         this.config = config;
-        this.metrics = metrics != null ? metrics : new IngestMetrics("unbound");
+        this.metrics = metrics;
     }
 
     /** True for a source that reconnects under {@code ingest.reconnect=auto}: a stream of unknown length. */

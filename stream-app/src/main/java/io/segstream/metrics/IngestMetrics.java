@@ -56,8 +56,6 @@ public final class IngestMetrics {
     }
 
     public String camera() { return camera; }
-    public long drops() { return drops.get(); }
-    public long attempts() { return attempts.get(); }
 
     /** Publishes these under segstream_ingest_* names, tagged with the camera. */
     public void bindTo(MeterRegistry registry) {
