@@ -49,11 +49,27 @@ public final class BrokerProcess implements AutoCloseable {
                 StandardCharsets.UTF_8));
         for (String line = out.readLine(); line != null; line = out.readLine()) {
             if (line.startsWith(READY)) {
+                drain(out);
                 return new BrokerProcess(process, line.substring(READY.length()));
             }
         }
         process.destroyForcibly();
         throw new IOException("the broker process ended before it served; see " + log);
+    }
+
+    /** Reads what the broker prints after the ready line, so that a full pipe never blocks it. */
+    private static void drain(BufferedReader out) {
+        Thread drainer = new Thread(() -> {
+            try {
+                while (out.readLine() != null) {
+                    // discarded: the broker logs to stderr, which goes to the log file
+                }
+            } catch (IOException e) {
+                // the broker is gone
+            }
+        }, "broker-stdout");
+        drainer.setDaemon(true);
+        drainer.start();
     }
 
     public String bootstrapServers() {
