@@ -45,12 +45,14 @@ import org.apache.kafka.common.utils.Utils;
  * a time (SIGTERM, wait for RUNNING, next). The stall is the longest gap between two masks of one
  * camera after the fault. Each run also counts masks doubled or out of order (read_committed).
  *
- * <p>Arms are jars holding {@code io.segstream.cli.Main} (two builds of segstream, say), run
- * alternately so that the machine's drift falls on both alike:
+ * <p>Arms are jars holding {@code io.segstream.cli.Main} (two builds of segstream, say), each
+ * optionally followed by {@code +key=value} settings given to its processors after the test's own
+ * (session.timeout.ms 6000, heartbeat.interval.ms 1500, producer.transaction.timeout.ms 5000,
+ * commit.interval.ms 200), run alternately so that the machine's drift falls on all alike:
  *
  * <pre>
  * java -Dsegstream.data.dir=../shared/data -cp benchmarks/target/benchmarks.jar \
- *     io.segstream.bench.RebalanceStall RUNS JAR[,JAR...]
+ *     io.segstream.bench.RebalanceStall RUNS JAR[+KEY=VALUE...][,JAR[+KEY=VALUE...]...]
  * </pre>
  */
 public final class RebalanceStall {
@@ -188,14 +190,18 @@ public final class RebalanceStall {
 
     private static Process launch(String jar, Path model, Map<String, String> settings, String app, Path log)
             throws IOException {
+        String[] arm = jar.split("\\+");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-Xmx700m", "-Dai.djl.offline=true",
-                "-Dsegstream.data.dir=" + System.getProperty("segstream.data.dir", ""), "-cp", jar,
+                "-Dsegstream.data.dir=" + System.getProperty("segstream.data.dir", ""), "-cp", arm[0],
                 "io.segstream.cli.Main", "run", "--model", model.toString(), "--application-id", app,
                 "--report-every", "1s", "--inference-threads", "1", "--stream-threads", "2", "--metrics-port", "-1",
                 "--fit", "squash", "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=1500",
                 "-X", "producer.transaction.timeout.ms=5000", "-X", "commit.interval.ms=200"));
         settings.forEach((k, v) -> command.addAll(List.of("-X", k + "=" + v)));
+        for (int i = 1; i < arm.length; i++) { // the arm's own settings, after the test's: the last -X wins
+            command.addAll(List.of("-X", arm[i]));
+        }
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 

@@ -17,6 +17,8 @@ import org.apache.kafka.streams.StreamsConfig;
 public final class KafkaSettings {
     /** Room for the record and protobuf framing around a frame's pixels. */
     public static final int RECORD_OVERHEAD_BYTES = 64 * 1024;
+    /** How long the group waits for a silent processor before moving its cameras (Kafka's default: 45 s). */
+    public static final int SESSION_TIMEOUT_MS = 10_000;
 
     private final SegstreamConfig config;
     private final Map<String, Object> user;
@@ -63,6 +65,11 @@ public final class KafkaSettings {
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 16);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), maxRecordBytes());
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        // A processor that dies leaves its cameras unserved until the group notices: 10 s rather than Kafka's
+        // 45 s (benchmarks/RELIABILITY.md, "What the session timeout buys"). Heartbeats run on their own
+        // thread, so a long inference batch does not count against it; unprefixed, so -X overrides them.
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, SESSION_TIMEOUT_MS);
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, SESSION_TIMEOUT_MS / 3);
         p.putAll(user);
         Properties props = new Properties();
         props.putAll(p);

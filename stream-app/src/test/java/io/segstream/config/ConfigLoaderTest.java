@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -106,5 +107,22 @@ class ConfigLoaderTest {
         assertFalse(kafka.producer().containsKey("processing.guarantee"));
         assertEquals("k:9092", kafka.admin().get("bootstrap.servers"));
         assertEquals(16 * 1024 * 1024 + KafkaSettings.RECORD_OVERHEAD_BYTES, kafka.producer().get("max.request.size"));
+    }
+
+    @Test
+    void shouldMoveADeadProcessorsCamerasAfterTenSecondsUnlessToldOtherwise() {
+        ConfigLoader.Loaded plain = ConfigLoader.load(null, Map.of(), Map.of("bootstrap.servers", "k:9092"));
+        KafkaSettings defaults = new KafkaSettings(plain.segstream(), plain.kafka());
+        StreamsConfig streams = defaults.validatedStreams("app");
+        Map<String, Object> consumer = streams.getMainConsumerConfigs("app", "client", 0);
+        assertEquals(10_000, consumer.get("session.timeout.ms"));
+        assertEquals(3_333, consumer.get("heartbeat.interval.ms"));
+
+        ConfigLoader.Loaded told = ConfigLoader.load(null, Map.of(), Map.of("bootstrap.servers", "k:9092",
+                "session.timeout.ms", "6000", "heartbeat.interval.ms", "1500"));
+        Map<String, Object> mine = new KafkaSettings(told.segstream(), told.kafka()).validatedStreams("app")
+                .getMainConsumerConfigs("app", "client", 0);
+        assertEquals("6000", String.valueOf(mine.get("session.timeout.ms")));
+        assertEquals("1500", String.valueOf(mine.get("heartbeat.interval.ms")));
     }
 }
