@@ -1,36 +1,39 @@
 package io.segstream.bench;
 
 import io.segstream.data.AssetResolver;
-import io.segstream.assets.Assets;
 import io.segstream.codec.RgbImage;
 import io.segstream.crf.CrfParams;
 import io.segstream.inference.Engines;
 import io.segstream.inference.Fit;
-import io.segstream.inference.FitMode;
 import io.segstream.inference.FrameTranslator;
 import io.segstream.inference.InferenceEngine;
 import io.segstream.inference.InputView;
 import io.segstream.model.ModelCard;
+import io.segstream.config.SegstreamConfig;
 import io.segstream.model.ModelImporter;
+import io.segstream.model.ModelLocator;
+import io.segstream.segmentation.ModelCrf;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * What the CRF harnesses share: the data directory, and DeepLab's logits for a frame (the default
- * model imported into a temporary directory, ONNX Runtime on 2 threads, {@code --fit tile}), as
- * the pipeline computes them before its CRF.
+ * model and fit unless -Dsegstream.model and -Dsegstream.fit say, ONNX Runtime on 2 threads), as
+ * the pipeline computes them before its CRF. Figures before 2026-12-02 were taken with the
+ * half-width 257 model and fit tile: {@code -Dsegstream.model=deeplabv3-mnv2-dm05-voc-257 -Dsegstream.fit=tile}.
  */
 final class CrfInputs implements AutoCloseable {
     private final ModelCard card;
     private final FrameTranslator translator;
     private final InferenceEngine engine;
 
-    private CrfInputs(ModelCard card, InferenceEngine engine) {
+    private CrfInputs(ModelCard card, Fit fit, InferenceEngine engine) {
         this.card = card;
-        this.translator = new FrameTranslator(card, Fit.of(FitMode.TILE));
+        this.translator = new FrameTranslator(card, fit);
         this.engine = engine;
     }
 
@@ -40,15 +43,35 @@ final class CrfInputs implements AutoCloseable {
                 "../shared/data")));
     }
 
+    /**
+     * The model {@code -Dsegstream.model} names (a zoo name or an imported directory; default: the
+     * product's default model) with the fit {@code -Dsegstream.fit} names (tile, zoom, squash,
+     * letterbox; default: the product's), on ONNX Runtime with 2 threads.
+     */
     static CrfInputs open(AssetResolver assets) throws IOException {
-        Path modelDir = Files.createTempDirectory("segstream-crf-inputs");
-        ModelImporter.importModel(assets.resolve(Assets.DEEPLAB_ONNX), modelDir, ModelImporter.Options.none());
+        String model = System.getProperty("segstream.model", SegstreamConfig.DEFAULT_MODEL);
+        Path modelDir = ModelLocator.locate(model, assets);
         ModelCard card = ModelCard.read(modelDir.resolve(ModelImporter.CARD_FILE));
-        return new CrfInputs(card, Engines.cpu(modelDir.resolve(ModelImporter.MODEL_FILE), card.input().itemShape(), 2));
+        Fit fit = new SegstreamConfig(Map.of(SegstreamConfig.FIT, System.getProperty("segstream.fit",
+                new SegstreamConfig(Map.of()).fit().mode().name().toLowerCase(Locale.ROOT)))).fit();
+        System.out.printf(Locale.ROOT, "logits: %s (%s), fit %s%n", card.id(), modelDir, fit.label());
+        return new CrfInputs(card, fit, Engines.cpu(modelDir.resolve(ModelImporter.MODEL_FILE),
+                card.input().itemShape(), 2));
     }
 
     ModelCard card() {
         return card;
+    }
+
+    /**
+     * The CRF parameters the product runs for this model ({@code ModelCrf}: its card's, else DeepLab
+     * v2's), or the kernels {@code -Dsegstream.crf=w1,theta_alpha,theta_beta,w2,theta_gamma} names,
+     * with the card's iteration cap.
+     */
+    CrfParams params() {
+        CrfParams model = ModelCrf.params(card);
+        String given = System.getProperty("segstream.crf");
+        return given == null ? model : kernels(given.split(","), model.iterations());
     }
 
     /** The network's own labels for the frame {@link #logits} last ran on. */

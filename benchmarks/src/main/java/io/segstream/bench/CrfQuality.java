@@ -19,8 +19,8 @@ import java.util.stream.Stream;
 /**
  * Mask quality with the CRF off and on, against ground truth: mIoU on the 46 PASCAL VOC images of
  * ../shared/data/voc-sample (where the parameters are chosen) and foreground IoU on the two DAVIS
- * 2016 sequences (person in lucia, car in car-shadow; held out). Logits: the default model, --fit
- * tile. Each parameter set is DeepLab's form (w1, theta_alpha, theta_beta, w2, theta_gamma), 5
+ * 2016 sequences (person in lucia, car in car-shadow; held out). Logits: as {@link CrfInputs} makes
+ * them (the product's default model and fit unless -Dsegstream.model and -Dsegstream.fit say). Each parameter set is DeepLab's form (w1, theta_alpha, theta_beta, w2, theta_gamma), 5
  * iterations, label pruning at 0.05 as in the pipeline.
  *
  * <pre>
@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  * With the argument {@code per-class}: VOC IoU per class, CRF off against DeepLab's parameters, and stop.
  * With {@code sweep w1,theta_alpha,theta_beta,w2,theta_gamma,iterations[,scale] ...}: VOC mIoU (and
  * the bicycle and car IoU the CRF tends to erase) for the parameter sets given instead of the
- * built-in ones, without DAVIS; the optional scale multiplies the logits before the CRF (a unary
+ * built-in ones, without DAVIS ({@code sweep-all}: with DAVIS, then VOC IoU per class for each set); the optional scale multiplies the logits before the CRF (a unary
  * temperature: above 1 the network's evidence weighs more against the kernels).
  */
 public final class CrfQuality {
@@ -59,7 +59,8 @@ public final class CrfQuality {
     public static void main(String[] args) throws Exception {
         AssetResolver assets = AssetResolver.fromEnvironment(null);
         Path data = CrfInputs.dataDir();
-        boolean sweep = args.length > 0 && args[0].equals("sweep");
+        boolean sweep = args.length > 0 && args[0].startsWith("sweep");
+        boolean vocOnly = sweep && args[0].equals("sweep");
         Setting[] sets = sweep ? parse(Arrays.copyOfRange(args, 1, args.length))
                 : Arrays.stream(SETS).map(p -> new Setting(p, 1f)).toArray(Setting[]::new);
         DenseCrf[] crfs = new DenseCrf[sets.length];
@@ -91,7 +92,7 @@ public final class CrfQuality {
                 }
                 return;
             }
-            if (sweep) {
+            if (vocOnly) {
                 System.out.printf("%-44s %8s %8s %8s%n", "CRF (w1, theta_a, theta_b, w2, theta_g)", "VOC mIoU",
                         "bicycle", "car");
                 for (int i = 0; i <= sets.length; i++) {
@@ -109,9 +110,28 @@ public final class CrfQuality {
                 System.out.printf(Locale.ROOT, "%-44s %8.4f %10.4f %12.4f %12.4f%n", name(sets, i), voc[i].meanIou(),
                         voc[i].iou(PERSON), davis[0][i], davis[1][i]);
             }
+            if (sweep) {
+                perClass(card, voc);
+            }
         }
         for (DenseCrf crf : crfs) {
             crf.close();
+        }
+    }
+
+    /** VOC IoU per class: a row per class, a column for "off" (0) and each parameter set in turn. */
+    private static void perClass(ModelCard card, ConfusionMatrix[] voc) {
+        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-14s %7s", "class", "off"));
+        for (int i = 1; i < voc.length; i++) {
+            head.append(String.format(Locale.ROOT, " %7s", "set " + i));
+        }
+        System.out.println(head);
+        for (int c = 0; c < card.classCount(); c++) {
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-14s", card.classes().get(c)));
+            for (ConfusionMatrix m : voc) {
+                row.append(String.format(Locale.ROOT, " %7.4f", m.iou(c)));
+            }
+            System.out.println(row);
         }
     }
 

@@ -10,7 +10,6 @@ import io.segstream.codec.MaskPng;
 import io.segstream.codec.PixelConverter;
 import io.segstream.codec.RgbImage;
 import io.segstream.codec.VideoSource;
-import io.segstream.crf.CrfParams;
 import io.segstream.crf.CrfRefiner;
 import io.segstream.crf.CrfState;
 import io.segstream.crf.DenseCrf;
@@ -27,7 +26,8 @@ import java.util.stream.Stream;
 
 /**
  * The temporal warm start measured on real consecutive frames (the warm-start issue's figures):
- * per clip, each frame's DeepLab logits (--fit tile) are refined
+ * per clip, each frame's DeepLab logits ({@link CrfInputs}: the default model and fit) are refined,
+ * with the model's CRF parameters ({@link CrfInputs#params}: its card's, or -Dsegstream.crf),
  * <ul>
  * <li>by a converged cold CRF (20 iterations from the unaries), the reference for agreement;
  * <li>cold, 1-5 fixed iterations, and cold until the labels stop changing;
@@ -49,6 +49,8 @@ import java.util.stream.Stream;
  * java -Dsegstream.data.dir=../shared/data -cp benchmarks/target/benchmarks.jar io.segstream.bench.WarmStartRun cuts
  * java -Dsegstream.data.dir=../shared/data -cp benchmarks/target/benchmarks.jar io.segstream.bench.WarmStartRun timing
  * </pre>
+ * With {@code -Dsegstream.warm.motion=-1,16,32}: the warm variants are the product's weight, stop and
+ * limit with each motion gate listed (-1: none) instead of the grid of weights, stops and limits.
  * {@code timing}: the issue's per-frame figure at exactly 640x480 (vtest_720p frames 100-159
  * resized), 2 threads: the product's warm CRF against a cold 5-iteration CRF, taking turns frame by
  * frame, both timed whole (lattice to labels).
@@ -150,6 +152,7 @@ public final class WarmStartRun {
         final float weight;
         final float stop;
         final float limit;
+        final int motion; // the motion gate, levels; negative: off
         CrfState state;
         byte[] previous;
         long iterations;
@@ -168,24 +171,36 @@ public final class WarmStartRun {
         }
 
         Chain(float weight, float stop, float limit) {
+            this(weight, stop, limit, -1);
+        }
+
+        Chain(float weight, float stop, float limit, int motion) {
             this.weight = weight;
             this.stop = stop;
             this.limit = limit;
+            this.motion = motion;
         }
     }
 
     private void measure(String clip, int limit) throws Exception {
         int truthClass = clip.equals("lucia") ? 15 : clip.equals("car-shadow") ? 7 : -1;
-        DenseCrf crf = new DenseCrf(CrfParams.DEEPLAB.withIterations(REFERENCE_ITERATIONS), 0.05f, 2);
+        DenseCrf crf = new DenseCrf(inputs.params().withIterations(REFERENCE_ITERATIONS), 0.05f, 2);
         List<Chain> warm = new ArrayList<>();
-        for (float w : WEIGHTS) {
-            for (float s : STOPS) {
-                warm.add(new Chain(w, s));
+        String gates = System.getProperty("segstream.warm.motion");
+        if (gates != null) { // only the product's weight, stop and limit, with each motion gate given
+            for (String m : gates.split(",")) {
+                warm.add(new Chain(PRODUCT.weight(), PRODUCT.flipShare(), PRODUCT.limit(), Integer.parseInt(m)));
             }
-        }
-        for (float w : new float[] {1f, 2f}) {
-            for (float cap : LIMITS) {
-                warm.add(new Chain(w, STOPS[0], cap));
+        } else {
+            for (float w : WEIGHTS) {
+                for (float s : STOPS) {
+                    warm.add(new Chain(w, s));
+                }
+            }
+            for (float w : new float[] {1f, 2f}) {
+                for (float cap : LIMITS) {
+                    warm.add(new Chain(w, STOPS[0], cap));
+                }
             }
         }
         double[] coldAgree = new double[CAP + 1];
@@ -194,9 +209,9 @@ public final class WarmStartRun {
         Chain cold5 = new Chain(0f, 0f);
         // timed: the product (warm, lattice updated), warm with a fresh lattice per frame, and cold
         TemporalCrf[] timed = {
-            new TemporalCrf(new DenseCrf(CrfParams.DEEPLAB, 0.05f, 2), PRODUCT),
-            new TemporalCrf(new DenseCrf(CrfParams.DEEPLAB, 0.05f, 2), PRODUCT.withReuseLattice(false)),
-            new TemporalCrf(new DenseCrf(CrfParams.DEEPLAB, 0.05f, 2),
+            new TemporalCrf(new DenseCrf(inputs.params(), 0.05f, 2), PRODUCT),
+            new TemporalCrf(new DenseCrf(inputs.params(), 0.05f, 2), PRODUCT.withReuseLattice(false)),
+            new TemporalCrf(new DenseCrf(inputs.params(), 0.05f, 2),
                     PRODUCT.withWarmStart(false).withReuseLattice(false)),
         };
         String[] timedNames = {"warm, lattice updated (product)", "warm, lattice rebuilt", "cold, lattice rebuilt"};
@@ -245,7 +260,7 @@ public final class WarmStartRun {
             for (Chain c : warm) {
                 boolean warmNow = c.state != null;
                 if (warmNow) {
-                    crf.initWarm(c.state, c.weight, c.limit);
+                    crf.initWarm(c.state, c.weight, c.limit, c.motion);
                 } else {
                     crf.initFromUnaries();
                 }
@@ -296,8 +311,9 @@ public final class WarmStartRun {
         }
         for (Chain c : warm) {
             String capped = c.limit < 8f ? String.format(Locale.ROOT, ", limit %.0f", c.limit) : "";
-            row(String.format(Locale.ROOT, "warm a=%.1f, stop at %.2f%%%s", c.weight, 100 * c.stop, capped), c, true,
-                    truthClass);
+            String gated = c.motion >= 0 ? ", motion " + c.motion : "";
+            row(String.format(Locale.ROOT, "warm a=%.1f, stop at %.2f%%%s%s", c.weight, 100 * c.stop, capped, gated),
+                    c, true, truthClass);
         }
         row("product (warm, lattice updated)", product, false, truthClass);
         int counted = Math.max(1, frames - 1);
@@ -380,7 +396,7 @@ public final class WarmStartRun {
      * disagreement, the frame's mean colour change (a cut shows as a jump), and how it started.
      */
     private void cuts() throws Exception {
-        TemporalCrf crf = new TemporalCrf(new DenseCrf(CrfParams.DEEPLAB, 0.05f, 2), PRODUCT);
+        TemporalCrf crf = new TemporalCrf(new DenseCrf(inputs.params(), 0.05f, 2), PRODUCT);
         CrfState state = null;
         RgbImage previous = null;
         int frame = 0;
@@ -414,8 +430,8 @@ public final class WarmStartRun {
                 }
             }
         }
-        TemporalCrf warm = new TemporalCrf(new DenseCrf(CrfParams.DEEPLAB, 0.05f, 2), PRODUCT);
-        DenseCrf cold = new DenseCrf(CrfParams.DEEPLAB, 0.05f, 2);
+        TemporalCrf warm = new TemporalCrf(new DenseCrf(inputs.params(), 0.05f, 2), PRODUCT);
+        DenseCrf cold = new DenseCrf(inputs.params(), 0.05f, 2);
         byte[] labels = new byte[640 * 480];
         double[] warmMs = new double[frames.size()];
         double[] coldMs = new double[frames.size()];

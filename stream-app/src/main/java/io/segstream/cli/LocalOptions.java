@@ -9,6 +9,7 @@ import io.segstream.model.ModelCard;
 import io.segstream.model.ModelImporter;
 import io.segstream.model.ModelLocator;
 import io.segstream.segmentation.LocalSegmenter;
+import io.segstream.segmentation.ModelCrf;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -70,7 +71,7 @@ final class LocalOptions {
     static Opened open(SegstreamConfig config, AssetResolver assets, int maxBatch) throws IOException {
         Path modelDir = ModelLocator.locate(config.model(), assets);
         ModelCard card = ModelCard.read(modelDir.resolve(ModelImporter.CARD_FILE));
-        CrfSetup crf = config.crfSetup();
+        CrfSetup crf = config.crfSetup(ModelCrf.params(card)); // the card's parameters under the crf.* settings
         EngineRequest request = EngineRequest.forModel(modelDir, card, config.inferenceThreads(), 1,
                 config.tensorRtFp16(), config.tensorRtCacheDir(assets.cacheDir()));
         LocalSegmenter segmenter = new LocalSegmenter(card, config.engine(), request, config.fit(), maxBatch, crf,

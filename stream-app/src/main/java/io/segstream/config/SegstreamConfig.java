@@ -72,6 +72,7 @@ public final class SegstreamConfig extends AbstractConfig {
     public static final String CRF_STOP_SHARE = "crf.stop.share";
     public static final String CRF_SCENE_CUT = "crf.scene.cut";
     public static final String CRF_LATTICE_REUSE = "crf.lattice.reuse";
+    public static final String CRF_WARM_MOTION = "crf.warm.motion";
 
     public static final ConfigDef CONFIG = new ConfigDef()
             .define(FRAMES_TOPIC, Type.STRING, "frames", new ConfigDef.NonEmptyString(), Importance.HIGH,
@@ -182,9 +183,10 @@ public final class SegstreamConfig extends AbstractConfig {
             .define(CRF_ITERATIONS, Type.INT, CrfParams.DEEPLAB.iterations(), Range.between(0, CrfParams.MAX_ITERATIONS),
                     Importance.MEDIUM,
                     "Most mean-field iterations per frame; fewer run once the labels stop changing "
-                            + "(crf.stop.share).")
+                            + "(crf.stop.share). Default: the model card's, else DeepLab v2's 5.")
             .define(CRF_W1, Type.DOUBLE, (double) CrfParams.DEEPLAB.w1(), positive(), Importance.LOW,
-                    "Weight of the appearance kernel (DeepLab v2: 4).")
+                    "Weight of the appearance kernel. Default: the model card's (its crf block, measured per model), "
+                            + "else DeepLab v2's 4; so for each crf.w*/crf.theta.* setting.")
             .define(CRF_THETA_ALPHA, Type.DOUBLE, (double) CrfParams.DEEPLAB.thetaAlpha(), positive(), Importance.LOW,
                     "Spatial width of the appearance kernel, pixels (DeepLab v2: 121).")
             .define(CRF_THETA_BETA, Type.DOUBLE, (double) CrfParams.DEEPLAB.thetaBeta(), positive(), Importance.LOW,
@@ -211,6 +213,11 @@ public final class SegstreamConfig extends AbstractConfig {
                     "The most, in nats, that the carried marginals may count against a label at a pixel: new "
                             + "evidence stronger than e^limit to 1 overrides the past at once, so an object moving onto "
                             + "a pixel is not held back (uncapped, a converged CRF's past counts up to 8 nats).")
+            .define(CRF_WARM_MOTION, Type.INT, TemporalCrf.Settings.DEFAULT.motion(),
+                    Range.between(-1, TemporalCrf.Settings.MAX_MOTION), Importance.LOW,
+                    "Pixels whose colour changed by more than this many levels (0-255, in any channel) since the "
+                            + "camera's previous frame start cold, from the new frame's evidence alone: what the past "
+                            + "says of a pixel that now shows something else is stale. -1: every pixel starts warm.")
             .define(CRF_STOP_SHARE, Type.DOUBLE, (double) TemporalCrf.Settings.DEFAULT.flipShare(),
                     Range.between(0, TemporalCrf.Settings.MAX_STOP_SHARE), Importance.LOW,
                     "Mean field stops once an iteration changes the label of at most this share of the pixels "
@@ -297,22 +304,40 @@ public final class SegstreamConfig extends AbstractConfig {
     public boolean crfEnabled() { return "on".equalsIgnoreCase(getString(CRF)); }
     public float crfPruneProbability() { return getDouble(CRF_PRUNE_PROBABILITY).floatValue(); }
 
-    /** The CRF's parameters (validated: widths and weights positive). */
+    /** The CRF's parameters with DeepLab v2's where nothing is set (validated: widths and weights positive). */
     public CrfParams crfParams() {
-        return new CrfParams(getDouble(CRF_W1).floatValue(), getDouble(CRF_THETA_ALPHA).floatValue(),
-                getDouble(CRF_THETA_BETA).floatValue(), getDouble(CRF_W2).floatValue(),
-                getDouble(CRF_THETA_GAMMA).floatValue(), getInt(CRF_ITERATIONS));
+        return crfParams(CrfParams.DEEPLAB);
     }
 
-    /** The stream CRF's settings, or null when the CRF is off. */
+    /**
+     * The CRF's parameters: each crf.* setting that was given, else the model's own value
+     * ({@code model}: from its card, or DeepLab v2's for a model without one).
+     */
+    public CrfParams crfParams(CrfParams model) {
+        return new CrfParams(given(CRF_W1, model.w1()), given(CRF_THETA_ALPHA, model.thetaAlpha()),
+                given(CRF_THETA_BETA, model.thetaBeta()), given(CRF_W2, model.w2()),
+                given(CRF_THETA_GAMMA, model.thetaGamma()),
+                originals().containsKey(CRF_ITERATIONS) ? getInt(CRF_ITERATIONS) : model.iterations());
+    }
+
+    private float given(String key, float fallback) {
+        return originals().containsKey(key) ? getDouble(key).floatValue() : fallback;
+    }
+
+    /** The stream CRF's settings with DeepLab v2's parameters where none are set, or null when the CRF is off. */
     public CrfSetup crfSetup() {
+        return crfSetup(CrfParams.DEEPLAB);
+    }
+
+    /** The stream CRF's settings over the model's parameters ({@link #crfParams(CrfParams)}), or null when off. */
+    public CrfSetup crfSetup(CrfParams model) {
         if (!crfEnabled()) {
             return null;
         }
-        return new CrfSetup(crfParams(), crfPruneProbability(), new TemporalCrf.Settings(getBoolean(CRF_WARM_START),
+        return new CrfSetup(crfParams(model), crfPruneProbability(), new TemporalCrf.Settings(getBoolean(CRF_WARM_START),
                 getDouble(CRF_WARM_WEIGHT).floatValue(), getDouble(CRF_WARM_LIMIT).floatValue(),
                 getDouble(CRF_STOP_SHARE).floatValue(),
-                getDouble(CRF_SCENE_CUT).floatValue(), getBoolean(CRF_LATTICE_REUSE)));
+                getDouble(CRF_SCENE_CUT).floatValue(), getBoolean(CRF_LATTICE_REUSE), getInt(CRF_WARM_MOTION)));
     }
 
     /** Values of the on/off switches. */

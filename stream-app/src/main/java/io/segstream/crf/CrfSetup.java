@@ -9,4 +9,16 @@ public record CrfSetup(CrfParams params, float pruneProbability, TemporalCrf.Set
     public CrfRefiner newRefiner(int threads) {
         return new TemporalCrf(new DenseCrf(params, pruneProbability, threads), temporal);
     }
+
+    /** Kernels, start and iteration cap as start-up lines print them. */
+    static String describe(CrfParams p, boolean warmStart) {
+        return "w1 " + p.w1() + ", theta_alpha " + p.thetaAlpha() + ", theta_beta " + p.thetaBeta() + ", w2 " + p.w2()
+                + ", theta_gamma " + p.thetaGamma() + "; " + (warmStart ? "warm start" : "cold") + ", at most "
+                + p.iterations() + " iterations";
+    }
+
+    /** As start-up lines print it: kernels, start, iteration cap. */
+    public String description() {
+        return describe(params, temporal.warmStart());
+    }
 }

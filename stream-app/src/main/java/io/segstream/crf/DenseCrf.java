@@ -39,6 +39,8 @@ public final class DenseCrf implements AutoCloseable {
     private final Parallel parallel;
     private static final float MAX_LATTICE_GROWTH = 1.5f;
     private int[] changedPixels = new int[0];
+    private byte[] colourChange = new byte[0]; // per pixel: the largest channel change since the lattice's last frame
+    private boolean colourChangeKnown;         // false: the lattice's last frame had another size, or none
     private boolean lastBuildFull;
     private int smoothWidth = -1;
     private int smoothHeight = -1;
@@ -134,7 +136,9 @@ public final class DenseCrf implements AutoCloseable {
         });
         if (changedPixels.length < n) {
             changedPixels = new int[n];
+            colourChange = new byte[n];
         }
+        measureColourChange(rgb, width, height);
         if (!(reuseLattice && updateAppearance(rgb, width, height))) {
             app.lattice.init(appFeatures, n, parallel);
             lastBuildFull = true;
@@ -161,6 +165,23 @@ public final class DenseCrf implements AutoCloseable {
                 for (int p = from; p < to; p++) {
                     unary[p * a + k] = logitPlanes[src + p];
                 }
+            }
+        });
+    }
+
+    /** Each pixel's largest channel change since the appearance's last frame, where it had this size. */
+    private void measureColourChange(byte[] rgb, int width, int height) {
+        colourChangeKnown = width == app.width && height == app.height;
+        if (!colourChangeKnown) {
+            return;
+        }
+        byte[] previousRgb = app.previousRgb;
+        parallel.forRange(width * height, (from, to, worker) -> {
+            for (int p = from, b = 3 * from; p < to; p++, b += 3) {
+                int d = Math.max(Math.abs((rgb[b] & 0xFF) - (previousRgb[b] & 0xFF)),
+                        Math.max(Math.abs((rgb[b + 1] & 0xFF) - (previousRgb[b + 1] & 0xFF)),
+                                Math.abs((rgb[b + 2] & 0xFF) - (previousRgb[b + 2] & 0xFF))));
+                colourChange[p] = (byte) d;
             }
         });
     }
@@ -199,11 +220,14 @@ public final class DenseCrf implements AutoCloseable {
         private byte[] previousRgb = new byte[0];
         private int width = -1;
         private int height = -1;
+        /** The sequence number of the frame it holds, as its owner ({@link TemporalCrf}) records it. */
+        long sequence = Long.MIN_VALUE;
 
         /** Forgets the frame, so the next prepare builds the lattice anew (for reuse by another camera). */
         void forget() {
             width = -1;
             height = -1;
+            sequence = Long.MIN_VALUE;
         }
     }
 
@@ -392,6 +416,21 @@ public final class DenseCrf implements AutoCloseable {
      *     held back frame after frame; capped, evidence stronger than e^limit to 1 wins at once
      */
     public void initWarm(CrfState carried, float weight, float limit) {
+        initWarm(carried, weight, limit, -1);
+    }
+
+    /**
+     * {@link #initWarm(CrfState, float, float)}, except that pixels whose colour changed by more than
+     * {@code motionLevels} in a channel since the appearance's previous frame start cold (from their
+     * unaries): what the carried marginals say of a pixel that now shows something else is stale,
+     * and at a moving edge it holds the old label in place. Callers pass a negative value, or the
+     * gate is skipped, unless the appearance's previous frame is the frame {@code carried} was
+     * saved from ({@link TemporalCrf} checks the sequence).
+     *
+     * @param motionLevels the largest channel change, 0-255, at which a pixel still starts warm;
+     *     negative: every pixel starts warm
+     */
+    public void initWarm(CrfState carried, float weight, float limit, int motionLevels) {
         if (carried.width() * carried.height() != pixels) {
             throw new IllegalArgumentException("carried CRF state is " + carried.width() + "x" + carried.height()
                     + ", the frame has " + pixels + " pixels");
@@ -406,10 +445,17 @@ public final class DenseCrf implements AutoCloseable {
         }
         float step = -CrfState.STEP * weight;
         float floor = Math.max(CrfState.FLOOR * weight, -limit);
+        boolean gated = motionLevels >= 0 && colourChangeKnown;
+        byte[] change = colourChange;
         parallel.forRange(pixels, (from, to, worker) -> {
             for (int p = from; p < to; p++) {
                 int o = p * l;
                 int f = base + p * m;
+                if (gated && (change[p] & 0xFF) > motionLevels) {
+                    java.util.Arrays.fill(message, o, o + l, 0f);
+                    softmaxInto(o, q);
+                    continue;
+                }
                 for (int k = 0; k < l; k++) {
                     int c = column[k];
                     message[o + k] = c < 0 ? floor : Math.max((field[f + c] & 0xFF) * step, -limit);

@@ -23,9 +23,12 @@ public final class TemporalCrf implements CrfRefiner {
      * @param reuseLattice update the camera's appearance lattice from its previous frame when it
      *     has the same size, re-embedding only pixels whose colour changed
      *     ({@link DenseCrf#prepare(byte[], int, int, float[], int, boolean)})
+     * @param motion pixels whose colour changed by more than this many levels in a channel since the
+     *     camera's previous frame start cold ({@link DenseCrf#initWarm(CrfState, float, float, int)});
+     *     negative: none do
      */
     public record Settings(boolean warmStart, float weight, float limit, float flipShare, float sceneCut,
-            boolean reuseLattice) {
+            boolean reuseLattice, int motion) {
         /** Ranges of the settings, which the {@code crf.*} configuration declares with these same bounds. */
         public static final float MIN_WEIGHT = 0.01f;
         public static final float MAX_WEIGHT = 10f;
@@ -34,14 +37,19 @@ public final class TemporalCrf implements CrfRefiner {
         public static final float MAX_STOP_SHARE = 0.5f;
         public static final float MIN_SCENE_CUT = 0.01f;
         public static final float MAX_SCENE_CUT = 1f;
+        public static final int MAX_MOTION = 255;
 
         /**
          * Chosen by measurement (benchmarks/RESULTS.md, "CRF temporal warm start"): the limit is the
          * most object-preserving one measured, at the price of part of the flicker reduction.
          */
-        public static final Settings DEFAULT = new Settings(true, 1f, 1f, 0.005f, 0.30f, true);
+        public static final Settings DEFAULT = new Settings(true, 1f, 1f, 0.005f, 0.30f, true, DEFAULT_MOTION);
 
         public Settings {
+            if (motion > MAX_MOTION) {
+                throw new IllegalArgumentException("warm-start motion gate must be at most " + MAX_MOTION
+                        + " levels (negative: off), was " + motion);
+            }
             require("warm-start weight", weight, MIN_WEIGHT, MAX_WEIGHT);
             require("warm-start limit (nats)", limit, MIN_LIMIT, MAX_LIMIT);
             require("CRF stop share", flipShare, 0f, MAX_STOP_SHARE);
@@ -55,13 +63,21 @@ public final class TemporalCrf implements CrfRefiner {
         }
 
         public Settings withWarmStart(boolean on) {
-            return new Settings(on, weight, limit, flipShare, sceneCut, reuseLattice);
+            return new Settings(on, weight, limit, flipShare, sceneCut, reuseLattice, motion);
         }
 
         public Settings withReuseLattice(boolean on) {
-            return new Settings(warmStart, weight, limit, flipShare, sceneCut, on);
+            return new Settings(warmStart, weight, limit, flipShare, sceneCut, on, motion);
+        }
+
+        /** These settings with {@code levels} as the motion gate (negative: off). */
+        public Settings withMotion(int levels) {
+            return new Settings(warmStart, weight, limit, flipShare, sceneCut, reuseLattice, levels);
         }
     }
+
+    /** The motion gate by default, levels; negative: off. */
+    public static final int DEFAULT_MOTION = -1;
 
     /** Appearance lattices kept per instance (per stream thread), one per camera, least recently used out. */
     static final int LATTICES_KEPT = 4;
@@ -88,10 +104,13 @@ public final class TemporalCrf implements CrfRefiner {
     @Override
     public Outcome refine(String camera, long sequence, byte[] rgb, int width, int height, float[] logitPlanes,
             int labelCount, CrfState carried, byte[] labelsOut) {
-        if (settings.reuseLattice()) {
-            crf.useAppearance(latticeOf(camera));
-        }
+        // The camera's own appearance, also without lattice reuse: its last frame is what the motion gate
+        // compares with, valid only when that frame is the one the carried state was saved from.
+        DenseCrf.Appearance appearance = latticeOf(camera);
+        crf.useAppearance(appearance);
+        boolean previousFrameKnown = carried != null && appearance.sequence == carried.sequence();
         crf.prepare(rgb, width, height, logitPlanes, labelCount, settings.reuseLattice());
+        appearance.sequence = sequence;
         String cold = coldStartReason(width, height, sequence, carried);
         float disagreement = Float.NaN;
         if (cold == null) {
@@ -102,7 +121,7 @@ public final class TemporalCrf implements CrfRefiner {
             }
         }
         if (cold == null) {
-            crf.initWarm(carried, settings.weight(), settings.limit());
+            crf.initWarm(carried, settings.weight(), settings.limit(), previousFrameKnown ? settings.motion() : -1);
         } else {
             crf.initFromUnaries();
         }
@@ -158,10 +177,7 @@ public final class TemporalCrf implements CrfRefiner {
 
     @Override
     public String description() {
-        CrfParams p = crf.params();
-        String start = settings.warmStart() ? "warm start" : "cold";
-        return "w1 " + p.w1() + ", theta_alpha " + p.thetaAlpha() + ", theta_beta " + p.thetaBeta() + ", w2 " + p.w2()
-                + ", theta_gamma " + p.thetaGamma() + "; " + start + ", at most " + p.iterations() + " iterations";
+        return CrfSetup.describe(crf.params(), settings.warmStart());
     }
 
     @Override

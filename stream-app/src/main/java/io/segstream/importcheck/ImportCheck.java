@@ -100,7 +100,8 @@ public final class ImportCheck {
     private static ModelCard withAlignCorners(ModelCard card, boolean align) {
         ModelCard.Output o = card.output();
         return new ModelCard(card.name(), card.id(), card.classes(), card.palette(), card.background(), card.input(),
-                new ModelCard.Output(o.name(), o.classes(), o.width(), o.height(), o.stride(), align), card.source());
+                new ModelCard.Output(o.name(), o.classes(), o.width(), o.height(), o.stride(), align), card.source(),
+                card.crf());
     }
 
     /** The largest difference between a batch's logits and the same inputs run one by one. */

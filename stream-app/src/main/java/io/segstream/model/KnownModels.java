@@ -1,6 +1,7 @@
 package io.segstream.model;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -40,6 +41,38 @@ public final class KnownModels {
         return DEEPLABV3_MNV2_VOC_SHA256.equals(sha256) || DEEPLABV3_MNV2_VOC_TFLITE_SHA256.equals(sha256)
                 ? Optional.of(DEEPLABV3_MNV2_VOC) : Optional.empty();
     }
+
+    /**
+     * The dense CRF's parameters measured for a known model file (by the SHA-256 of the original),
+     * written into its card at import; other models get DeepLab v2's. How each was chosen:
+     * benchmarks/RESULTS.md, "Dense CRF quality against ground truth" and "CRF parameters per model".
+     */
+    public static Optional<ModelCard.Crf> crfBySha256(String sha256) {
+        return Optional.ofNullable(CRF.get(sha256));
+    }
+
+    /** Half-width MobileNetV2 at 257 (ONNX and its TFLite twin), tiled: the local kernel of the fourth round. */
+    private static final ModelCard.Crf CRF_DM05_257 = new ModelCard.Crf(3f, 10f, 8f, 2f, 1f, 5,
+            "tuned on voc-sample with fit tile: VOC mIoU +0.47, DAVIS lucia person +2.7, car-shadow car +1.2 "
+                    + "(benchmarks/RESULTS.md, issue 4)");
+
+    /** Coral's full-width MobileNetV2 VOC at 513, 8-bit (the default model). */
+    public static final String DEEPLABV3_MNV2_VOC_513_SHA256 =
+            "350af47fd346ea6d74b58833a351f583ba860e9806ec5bd292ff8d8f1f249398";
+
+    /**
+     * The default model (full-width MobileNetV2 at 513, int8, fit zoom 1.35): of 13 sets measured, the
+     * one whose smallest margin over the CRF issue's three goals is largest (benchmarks/RESULTS.md,
+     * "CRF parameters per model").
+     */
+    private static final ModelCard.Crf CRF_MNV2_513 = new ModelCard.Crf(3f, 20f, 13f, 2f, 1f, 5,
+            "tuned on voc-sample with fit zoom 1.35: VOC mIoU +0.36, DAVIS lucia person +3.9, car-shadow car +1.3 "
+                    + "(benchmarks/RESULTS.md, issue 19)");
+
+    private static final Map<String, ModelCard.Crf> CRF = Map.of(
+            DEEPLABV3_MNV2_VOC_SHA256, CRF_DM05_257,
+            DEEPLABV3_MNV2_VOC_TFLITE_SHA256, CRF_DM05_257,
+            DEEPLABV3_MNV2_VOC_513_SHA256, CRF_MNV2_513);
 
     /** The class table a DeepLab with {@code count} output channels was trained on: VOC (21) or Cityscapes (19). */
     public static Optional<List<String>> classesFor(int count) {

@@ -11,8 +11,9 @@ import java.util.List;
 /**
  * What the pipeline needs to know about a model besides its ONNX graph (DESIGN.md, "Inference"):
  * classes and palette, input size, layout, channel order and normalisation, and the logits
- * output with its stride and the bilinear alignment its authors trained with. Written by
- * {@code segstream model import} as model.json beside model.onnx.
+ * output with its stride and the bilinear alignment its authors trained with, and the dense CRF's
+ * parameters measured for it (absent: DeepLab v2's). Written by {@code segstream model import} as
+ * model.json beside model.onnx.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ModelCard(
@@ -23,7 +24,8 @@ public record ModelCard(
         Integer background,
         Input input,
         Output output,
-        Source source) {
+        Source source,
+        Crf crf) {
 
     /** True when class {@code c} is the "nothing here" class that overlays leave clear. */
     public boolean isBackground(int c) {
@@ -66,6 +68,21 @@ public record ModelCard(
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Source(String file, String sha256, String importedBy, String format, String precision) {}
+
+    /**
+     * The dense CRF's parameters for this model's logits, in DeepLab's form (appearance kernel
+     * {@code w1}, {@code thetaAlpha} px, {@code thetaBeta} levels; smoothness {@code w2},
+     * {@code thetaGamma} px; at most {@code iterations} mean-field iterations), and what they were
+     * chosen on ({@code basis}, for people reading the card). The crf.* settings override each.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Crf(float w1, float thetaAlpha, float thetaBeta, float w2, float thetaGamma, int iterations,
+            String basis) {}
+
+    /** This card with {@code crf} as its CRF parameters. */
+    public ModelCard withCrf(Crf crf) {
+        return new ModelCard(name, id, classes, palette, background, input, output, source, crf);
+    }
 
     public int classCount() {
         return classes.size();

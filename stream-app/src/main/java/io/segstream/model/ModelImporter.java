@@ -141,7 +141,7 @@ public final class ModelImporter {
         ModelCard card = new ModelCard(name, name + "@" + Sha256.hex(onnx).substring(0, 8), classes,
                 KnownModels.paletteFor(classes), KnownModels.backgroundOf(classes), input, output,
                 new ModelCard.Source(file.getFileName().toString(), sha256, "segstream model import", "tflite",
-                        precision.cardName()));
+                        precision.cardName()), KnownModels.crfBySha256(sha256).orElse(null));
         write(outDir, onnx, card);
         LOG.info("converted {} ({}, {} input, {} of {} operators up to the logits {}) into {} {} ONNX: input {} "
                         + "[batch, 3, {}, {}], output {} [batch, {}, {}, {}], stride {}", file.getFileName(),
@@ -200,7 +200,8 @@ public final class ModelImporter {
                 inputSpec,
                 new ModelCard.Output(logits, classes.size(), logitsW, logitsH, stride, alignCorners),
                 new ModelCard.Source(onnxFile.getFileName().toString(), sha256, "segstream model import", "onnx",
-                        "float32"));
+                        "float32"),
+                KnownModels.crfBySha256(sha256).orElse(null));
         write(outDir, outBytes, card);
         LOG.info("wrote {} ({} of {} nodes kept; output {} [batch, {}, {}, {}], input {} [batch, ...])",
                 outDir.resolve(MODEL_FILE), rewritten.getGraph().getNodeCount(), graph.getNodeCount(), logits,

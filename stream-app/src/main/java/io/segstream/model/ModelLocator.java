@@ -58,10 +58,18 @@ public final class ModelLocator {
         return imported;
     }
 
-    /** Where {@link #importedDir} keeps a zoo model: one directory per name, precision and file checksum. */
+    /**
+     * What a cached import's card holds, in its directory name: an import made before a card gained
+     * a field (card 2: the CRF parameters measured per model), or before the parameters of a known
+     * model were measured (card 3: the default model's), is made again rather than read without them.
+     */
+    private static final String CARD_VERSION = "card3";
+
+    /** Where {@link #importedDir} keeps a zoo model: a directory per name, precision, checksum, card version. */
     public static Path cachedDir(ModelZoo.Named named, AssetResolver assets) {
         ModelZoo.Entry entry = named.entry();
         return assets.cacheDir().resolve("models").resolve(entry.name() + "-"
-                + named.effectivePrecision().cardName() + "-" + entry.file().sha256().substring(0, 12));
+                + named.effectivePrecision().cardName() + "-" + entry.file().sha256().substring(0, 12) + "-"
+                + CARD_VERSION);
     }
 }

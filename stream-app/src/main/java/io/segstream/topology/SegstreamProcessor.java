@@ -3,7 +3,6 @@ package io.segstream.topology;
 import io.segstream.broker.TopicAdmin;
 import io.segstream.config.KafkaSettings;
 import io.segstream.config.SegstreamConfig;
-import io.segstream.crf.CrfParams;
 import io.segstream.crf.CrfSetup;
 import io.segstream.inference.DynamicBatcher;
 import io.segstream.inference.EngineRequest;
@@ -14,6 +13,7 @@ import io.segstream.metrics.PipelineMetrics;
 import io.segstream.metrics.PrometheusEndpoint;
 import io.segstream.model.ModelCard;
 import io.segstream.model.ModelImporter;
+import io.segstream.segmentation.ModelCrf;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -93,9 +93,10 @@ public final class SegstreamProcessor implements AutoCloseable {
         DynamicBatcher batcher = new DynamicBatcher(engine, shape.slotSize(), shape.outputSize(),
                 config.batchMaxSize(), TimeUnit.MILLISECONDS.toNanos(config.batchMaxDelayMs()), metrics::batchRun);
         Clock clock = Clock.systemUTC();
+        CrfSetup crf = config.crfSetup(ModelCrf.params(card)); // the card's parameters under the crf.* settings
         SegmentationStage stage = new SegmentationStage(batcher, engine.choice().label() + ": " + engine.description(),
                 card, config.fit(), config.maxFrameAgeMs(),
-                config.cocoRle(), config.crfSetup(), metrics, clock);
+                config.cocoRle(), crf, metrics, clock);
         KafkaStreams streams = new KafkaStreams(SegstreamTopology.build(config, stage, metrics, clock), props);
         AtomicReference<Throwable> refusal = new AtomicReference<>();
         streams.setUncaughtExceptionHandler(e -> {
@@ -113,7 +114,7 @@ public final class SegstreamProcessor implements AutoCloseable {
                         + "within %d ms, CRF %s, %d stream threads, %s, %s",
                 config.framesTopic(), config.masksTopic(), config.deadLetterTopic(), card.id(), engine.description(),
                 config.fit().label(), config.batchMaxSize(), config.batchMaxDelayMs(),
-                crfDescription(config.crfSetup()),
+                crfDescription(crf, ModelCrf.source(card)),
                 streamsConfig.getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG),
                 streamsConfig.getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG),
                 config.liveMode() ? "live mode (max frame age " + config.maxFrameAgeMs() + " ms)" : "batch mode");
@@ -202,15 +203,8 @@ public final class SegstreamProcessor implements AutoCloseable {
         engine.close();
     }
 
-    /** What the start-up line says of the CRF: off, or on with its kernels and how it starts. */
-    private static String crfDescription(CrfSetup crf) {
-        if (crf == null) {
-            return "off";
-        }
-        CrfParams p = crf.params();
-        String start = crf.temporal().warmStart() ? "warm start" : "cold";
-        return "on (w1 " + p.w1() + ", theta_alpha " + p.thetaAlpha() + ", theta_beta " + p.thetaBeta() + ", w2 "
-                + p.w2() + ", theta_gamma " + p.thetaGamma() + "; " + start + ", at most " + p.iterations()
-                + " iterations)";
+    /** What the start-up line says of the CRF: off, or on with its kernels, whose they are and how it starts. */
+    private static String crfDescription(CrfSetup crf, String source) {
+        return crf == null ? "off" : "on (" + crf.description() + "; parameters: " + source + " under crf.*)";
     }
 }

@@ -94,7 +94,8 @@ class EvalCommandTest {
         long union = 0;
         CameraStates states = CameraStates.inMemory();
         try (LocalSegmenter s = new LocalSegmenter(card, EngineChoice.CPU, EngineRequest.forModel(model, card, 2, 1,
-                false, null), Fit.of(FitMode.SQUASH), 8, config.crfSetup(), 2)) {
+                false, null), Fit.of(FitMode.SQUASH), 8,
+                config.crfSetup(io.segstream.segmentation.ModelCrf.params(card)), 2)) {
             for (int i = 0; i < 3; i++) {
                 String f = String.format("%05d", i);
                 byte[] labels = s.path().segment(new SegmentationPath.Input("lucia", i,

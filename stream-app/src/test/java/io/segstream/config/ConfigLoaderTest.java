@@ -75,7 +75,7 @@ class ConfigLoaderTest {
         assertThrows(ConfigException.class,
                 () -> ConfigLoader.load(null, Map.of(), Map.of("crf.stop.share", "0.6")).segstream());
         assertThrows(IllegalArgumentException.class,
-                () -> new io.segstream.crf.TemporalCrf.Settings(true, 1f, 1f, 0.6f, 0.3f, true));
+                () -> new io.segstream.crf.TemporalCrf.Settings(true, 1f, 1f, 0.6f, 0.3f, true, -1));
     }
 
     @Test

@@ -286,4 +286,52 @@ class DenseCrfTest {
         }
         assertEquals(one.length, same, "65 threads label as one does");
     }
+
+    /**
+     * The motion gate: after a frame labelled 0 everywhere, a block whose colour changed and whose
+     * new evidence for label 1 is weak (0.5 nats) starts from that evidence, while the carried past
+     * (1 nat against label 1) still holds every pixel whose colour stayed.
+     */
+    @Test
+    void shouldStartAPixelWhoseColourChangedFromItsOwnEvidence() {
+        int w = 32;
+        int h = 16;
+        byte[] first = grey(w, h);
+        float[] past = new float[2 * w * h]; // label 0 certain everywhere
+        java.util.Arrays.fill(past, 0, w * h, 6f);
+        byte[] second = first.clone();
+        float[] now = new float[2 * w * h]; // label 1 weakly ahead everywhere
+        java.util.Arrays.fill(now, w * h, 2 * w * h, 0.5f);
+        for (int y = 4; y < 12; y++) {
+            for (int x = 8; x < 16; x++) {
+                int p = y * w + x;
+                second[3 * p] = (byte) 250; // a red object moves in
+                second[3 * p + 1] = 10;
+                second[3 * p + 2] = 10;
+            }
+        }
+        byte[] gated = new byte[w * h];
+        byte[] plain = new byte[w * h];
+        try (DenseCrf crf = new DenseCrf(LOCAL, 0f, 2)) {
+            crf.prepare(first, w, h, past, 2);
+            crf.initFromUnaries();
+            crf.iterate(3);
+            byte[] labels = new byte[w * h];
+            crf.argmax(labels);
+            CrfState state = crf.saveState(w, h, 1, labels);
+            crf.prepare(second, w, h, now, 2);
+            crf.initWarm(state, 1f, 1f, 32);
+            crf.argmax(gated);
+            crf.initWarm(state, 1f, 1f, -1);
+            crf.argmax(plain);
+        }
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int p = y * w + x;
+                boolean moved = y >= 4 && y < 12 && x >= 8 && x < 16;
+                assertEquals(moved ? 1 : 0, gated[p], "gated start at " + x + "," + y);
+                assertEquals(0, plain[p], "plain warm start at " + x + "," + y);
+            }
+        }
+    }
 }

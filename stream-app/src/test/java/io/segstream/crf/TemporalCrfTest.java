@@ -135,7 +135,7 @@ class TemporalCrfTest {
         List<RgbImage> frames = SharedData.frames(SharedData.path(Assets.VTEST), 100, 12, 1);
         TemporalCrf.Settings product = TemporalCrf.Settings.DEFAULT;
         TemporalCrf.Settings uncapped = new TemporalCrf.Settings(true, product.weight(), 8f, product.flipShare(),
-                product.sceneCut(), product.reuseLattice());
+                product.sceneCut(), product.reuseLattice(), product.motion());
         double kept = objectsKept(frames, product);
         double keptUncapped = objectsKept(frames, uncapped);
         System.out.printf("objects kept against a converged cold CRF: %.3f with the limit, %.3f uncapped%n", kept,
@@ -291,10 +291,11 @@ class TemporalCrfTest {
 
     @Test
     void rejectsSettingsOutsideTheirRanges() {
-        assertThrows(IllegalArgumentException.class, () -> new TemporalCrf.Settings(true, 0f, 2f, 0.001f, 0.3f, true));
-        assertThrows(IllegalArgumentException.class, () -> new TemporalCrf.Settings(true, 1f, 0f, 0.001f, 0.3f, true));
-        assertThrows(IllegalArgumentException.class, () -> new TemporalCrf.Settings(true, 1f, 2f, 1f, 0.3f, true));
-        assertThrows(IllegalArgumentException.class, () -> new TemporalCrf.Settings(true, 1f, 2f, 0.001f, 0f, true));
+        assertThrows(IllegalArgumentException.class, () -> new TemporalCrf.Settings(true, 0f, 2f, 0.001f, 0.3f, true, -1));
+        assertThrows(IllegalArgumentException.class, () -> new TemporalCrf.Settings(true, 1f, 0f, 0.001f, 0.3f, true, -1));
+        assertThrows(IllegalArgumentException.class, () -> new TemporalCrf.Settings(true, 1f, 2f, 1f, 0.3f, true, -1));
+        assertThrows(IllegalArgumentException.class, () -> new TemporalCrf.Settings(true, 1f, 2f, 0.001f, 0f, true, -1));
+        assertThrows(IllegalArgumentException.class, () -> new TemporalCrf.Settings(true, 1f, 2f, 0.001f, 0.3f, true, 256));
     }
 
     private static RgbImage halve(RgbImage src) {
