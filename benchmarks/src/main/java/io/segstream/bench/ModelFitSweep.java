@@ -16,6 +16,7 @@ import io.segstream.model.ModelCard;
 import io.segstream.model.ModelImporter;
 import io.segstream.model.ModelLocator;
 import io.segstream.model.ModelZoo;
+import io.segstream.segmentation.ModelCrf;
 import io.segstream.segmentation.CameraStates;
 import io.segstream.segmentation.FrameResult;
 import io.segstream.segmentation.LocalSegmenter;
@@ -68,7 +69,7 @@ public final class ModelFitSweep {
         for (int f : new int[] {10, 100, 190}) {
             vtest.add(VideoFrames.sample(assets.resolve(Assets.VTEST), f, 1, 1).get(0));
         }
-        CrfSetup crfSetup = crf ? new SegstreamConfig(Map.of(SegstreamConfig.CRF, "on")).crfSetup() : null;
+        SegstreamConfig crfOn = new SegstreamConfig(Map.of(SegstreamConfig.CRF, "on"));
         System.out.println("| model | fit | VOC mIoU | lucia person IoU | car-shadow car IoU | vtest people marked (of 18) "
                 + "| ms/frame VOC | ms/frame DAVIS | ms/frame vtest |");
         System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
@@ -80,6 +81,7 @@ public final class ModelFitSweep {
             int rider = card.classes().indexOf("rider");
             int carClass = card.classes().indexOf("car");
             boolean vocClasses = card.classCount() == 21;
+            CrfSetup crfSetup = crf ? crfOn.crfSetup(ModelCrf.params(card)) : null; // each model's own parameters
             for (String fitName : fits) {
                 String[] parts = fitName.split(":"); // zoom:1.5 sets the zoom
                 Fit fit = new Fit(FitMode.valueOf(parts[0].toUpperCase(Locale.ROOT)),
