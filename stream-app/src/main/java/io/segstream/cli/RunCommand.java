@@ -141,9 +141,9 @@ final class RunCommand implements Callable<Integer> {
         Long maxFrameAgeMs;
 
         @Option(names = "--crf", paramLabel = "on|off",
-                description = "Refine masks with the fully connected CRF (default: off; about 55 ms per warm 640x480 "
-                        + "frame on 2 cores today; crf.* settings tune it). Each camera's frame starts from its previous "
-                        + "frame's marginals unless crf.warm.start=false.")
+                description = "Refine masks with the fully connected CRF (default: off; 60-70 ms per warm 640x480 "
+                        + "frame on 2 cores today; the model card's parameters, crf.* settings override them). Each "
+                        + "camera's frame starts from its previous frame's marginals unless crf.warm.start=false.")
         String crf;
 
         @Option(names = "--stream-threads", paramLabel = "N",

@@ -309,4 +309,68 @@ class TemporalCrfTest {
         }
         return dst;
     }
+
+    /**
+     * The motion gate compares with the frame the carried state was saved from, which only the thread
+     * that refined it holds: a grey frame labelled 0, then a red block moving in with weak evidence
+     * (0.5 nats) for label 1, against at most 1 nat of carried past. The thread that saw the first frame starts the block cold and labels it 1; another
+     * instance handed the same state (a camera moved to another thread) cannot know what changed,
+     * starts every pixel warm, and the past keeps the block at 0.
+     */
+    @Test
+    void shouldStartMovedPixelsColdOnlyOnTheThreadThatHoldsThePreviousFrame() {
+        int w = 32;
+        int h = 16;
+        byte[] grey = new byte[3 * w * h];
+        Arrays.fill(grey, (byte) 90);
+        float[] past = new float[2 * w * h];
+        Arrays.fill(past, 0, w * h, 6f);
+        byte[] moved = grey.clone();
+        float[] now = new float[2 * w * h];
+        Arrays.fill(now, 0, w * h, 0.3f); // label 0 still ahead where nothing moved (no scene cut)
+        for (int y = 4; y < 12; y++) {
+            for (int x = 8; x < 16; x++) {
+                int p = y * w + x;
+                moved[3 * p] = (byte) 250;
+                moved[3 * p + 1] = 10;
+                moved[3 * p + 2] = 10;
+                now[p] = 0f;
+                now[w * h + p] = 0.5f;
+            }
+        }
+        TemporalCrf.Settings gated = TemporalCrf.Settings.DEFAULT.withMotion(32);
+        byte[] labels = new byte[w * h];
+        byte[] same = new byte[w * h];
+        byte[] other = new byte[w * h];
+        try (TemporalCrf first = new TemporalCrf(new DenseCrf(DenseCrfTest.LOCAL, 0f, 1), gated);
+                TemporalCrf second = new TemporalCrf(new DenseCrf(DenseCrfTest.LOCAL, 0f, 1), gated)) {
+            CrfState state = first.refine("cam", 1, grey, w, h, past, 2, null, labels).state();
+            assertTrue(first.refine("cam", 2, moved, w, h, now, 2, state, same).warm());
+            assertTrue(second.refine("cam", 2, moved, w, h, now, 2, state, other).warm());
+        }
+        int centre = 8 * w + 12;
+        assertEquals(1, same[centre], "the thread that saw the previous frame starts the moved block cold");
+        assertEquals(0, other[centre], "another thread starts it warm");
+        assertEquals(0, same[2 * w + 2], "a pixel that kept its colour stays warm");
+
+        // A thread that last saw this camera before the carried frame compares with a stale frame: no gate.
+        // Sequence 5 (grey) was here; 6 (the block, labelled 1) on another thread; 7 (the block again, weak
+        // evidence for 0, 0.1 nats) back here. Against sequence 5 the block looks new, but it is not: the past holds it.
+        float[] block = new float[2 * w * h];
+        float[] weakZero = new float[2 * w * h];
+        for (int p = 0; p < w * h; p++) {
+            boolean inBlock = moved[3 * p] != grey[3 * p];
+            block[(inBlock ? w * h : 0) + p] = 6f;
+            weakZero[p] = inBlock ? 0.1f : 6f;
+        }
+        byte[] back = new byte[w * h];
+        try (TemporalCrf here = new TemporalCrf(new DenseCrf(DenseCrfTest.LOCAL, 0f, 1), gated);
+                TemporalCrf elsewhere = new TemporalCrf(new DenseCrf(DenseCrfTest.LOCAL, 0f, 1), gated)) {
+            here.refine("cam", 5, grey, w, h, past, 2, null, labels);
+            CrfState six = elsewhere.refine("cam", 6, moved, w, h, block, 2, null, labels).state();
+            assertEquals(1, labels[centre]);
+            assertTrue(here.refine("cam", 7, moved, w, h, weakZero, 2, six, back).warm());
+        }
+        assertEquals(1, back[centre], "a stale previous frame does not gate");
+    }
 }
