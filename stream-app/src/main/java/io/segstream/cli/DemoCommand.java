@@ -313,8 +313,10 @@ final class DemoCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "  per frame:     preprocess %.1f ms, queue %.1f ms, inference %.1f ms, "
                 + "CRF %.1f ms, postprocess %.1f ms (means)%n", stages[0], stages[1], stages[2], stages[3], stages[4]);
         if (tally.crfFrames() > 0) {
-            System.out.printf(Locale.ROOT, "  CRF:           %d masks refined, %.0f%% warm-started, mean %.2f iterations%n",
-                    tally.crfFrames(), 100 * tally.crfWarmShare(), tally.crfMeanIterations());
+            System.out.printf(Locale.ROOT, "  CRF:           %d masks refined, %.0f%% warm-started, mean %.2f iterations, "
+                    + "%.1f ms per frame, %.2f%% of pixels changed from the network's labels%n", tally.crfFrames(),
+                    100 * tally.crfWarmShare(), tally.crfMeanIterations(), stages[3],
+                    100 * tally.crfMeanChangedShare());
         }
         for (String camera : cameraIds) {
             MaskTally.Camera c = tally.cameras().get(camera);

@@ -188,6 +188,7 @@ final class SegmentCommand implements Callable<Integer> {
         String fitUsed = "";
         long crfIterations = 0;
         long warm = 0;
+        double changed = 0;
         String camera = stem(source);
         CameraStates states = CameraStates.inMemory();
         try (VideoSource video = VideoSource.open(source, PixelFormat.PIXEL_FORMAT_I420)) {
@@ -227,6 +228,7 @@ final class SegmentCommand implements Callable<Integer> {
                             if (r.crf() != null) {
                                 crfIterations += r.crf().iterations();
                                 warm += r.crf().warm() ? 1 : 0;
+                                changed += r.crf().changedShare();
                             }
                         }
                         frames += results.size();
@@ -240,8 +242,9 @@ final class SegmentCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf(Locale.ROOT, "%s: %d frames in %.1f s (%.2f frames/s), %s%s%n", VideoSource.redact(source),
                 frames, seconds, frames / seconds, fitUsed, path.refines() && frames > 0
-                        ? String.format(Locale.ROOT, ", CRF %.2f iterations per frame, %.0f%% warm-started",
-                                (double) crfIterations / frames, 100.0 * warm / frames) : "");
+                        ? String.format(Locale.ROOT, ", CRF %.2f iterations per frame, %.0f%% warm-started, "
+                                + "%.2f%% of pixels changed", (double) crfIterations / frames, 100.0 * warm / frames,
+                                100 * changed / frames) : "");
         System.out.println("classes: " + Summary.topClasses(pixels, card, 5));
         System.out.println("overlay video written to " + target);
     }

@@ -17,10 +17,11 @@ public interface CrfRefiner extends AutoCloseable {
      * @param finalChange the largest marginal change of the last iteration
      * @param disagreement share of pixels whose own labels differed from the carried ones (NaN: not measured)
      * @param latticeReused the appearance lattice was updated, not rebuilt
+     * @param changedShare share of pixels whose label the CRF changed from the network's own
      * @param state what to carry to the camera's next frame (its marginals and labels), or null
      */
     record Outcome(int iterations, boolean warm, String coldStartReason, float finalChange, float disagreement,
-            boolean latticeReused, CrfState state) {}
+            boolean latticeReused, float changedShare, CrfState state) {}
 
     /**
      * Refines one frame of a camera and writes its labels.

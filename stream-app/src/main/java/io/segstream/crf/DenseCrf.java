@@ -35,6 +35,8 @@ public final class DenseCrf implements AutoCloseable {
     private static final int SELECT_BLOCK = 2048;
     private final float[] changes;   // per worker: the largest marginal change of its pixels
     private final int[] flips;       // per worker: its pixels whose label changed
+    private final int[] overruled;   // per worker: its pixels whose label argmax gave, unlike the unaries'
+    private int lastOverruled;
     private final float pruneLogGap;
     private final Parallel parallel;
     private static final float MAX_LATTICE_GROWTH = 1.5f;
@@ -75,6 +77,7 @@ public final class DenseCrf implements AutoCloseable {
         this.parallel = new Parallel(threads);
         this.changes = new float[threads];
         this.flips = new int[threads];
+        this.overruled = new int[threads];
         if (!(pruneProbability >= 0f && pruneProbability <= MAX_PRUNE_PROBABILITY)) {
             throw new IllegalArgumentException("pruneProbability must be in [0, " + MAX_PRUNE_PROBABILITY + "], was "
                     + pruneProbability);
@@ -545,23 +548,46 @@ public final class DenseCrf implements AutoCloseable {
         argmax(labelsOut);
     }
 
-    /** Per-pixel argmax of the marginals. */
+    /**
+     * Per-pixel argmax of the marginals; also counts the pixels where it differs from the argmax of
+     * the unaries alone, the network's own label ({@link #lastOverruled}).
+     */
     public void argmax(byte[] out) {
         int l = labels;
+        java.util.Arrays.fill(overruled, 0);
         parallel.forRange(pixels, (from, to, worker) -> {
+            int differ = 0;
             for (int p = from; p < to; p++) {
                 int o = p * l;
                 int best = 0;
                 float bestQ = q[o];
+                int own = 0;
+                float ownU = unary[o];
                 for (int k = 1; k < l; k++) {
                     if (q[o + k] > bestQ) {
                         bestQ = q[o + k];
                         best = k;
                     }
+                    if (unary[o + k] > ownU) {
+                        ownU = unary[o + k];
+                        own = k;
+                    }
                 }
                 out[p] = (byte) active[best];
+                differ += best != own ? 1 : 0;
             }
+            overruled[worker] += differ;
         });
+        int sum = 0;
+        for (int count : overruled) {
+            sum += count;
+        }
+        lastOverruled = sum;
+    }
+
+    /** Pixels whose label the last {@link #argmax} gave differs from the network's own (the unaries' argmax). */
+    public int lastOverruled() {
+        return lastOverruled;
     }
 
     /**

@@ -134,7 +134,7 @@ public final class TemporalCrf implements CrfRefiner {
         crf.argmax(labelsOut);
         CrfState next = settings.warmStart() ? crf.saveState(width, height, sequence, labelsOut) : null;
         return new Outcome(iterations, cold == null, cold == null ? "" : cold, crf.lastChange(), disagreement,
-                !crf.lastBuildFull(), next);
+                !crf.lastBuildFull(), (float) crf.lastOverruled() / (width * height), next);
     }
 
     /**

@@ -20,6 +20,7 @@ public final class MaskTally {
     private long crfFrames;
     private long crfWarmFrames;
     private long crfIterations;
+    private double crfChangedShares;
 
     /** Per-camera figures. */
     public static final class Camera {
@@ -94,6 +95,7 @@ public final class MaskTally {
             crfFrames++;
             crfWarmFrames += mask.getCrf().getWarmStart() ? 1 : 0;
             crfIterations += mask.getCrf().getIterations();
+            crfChangedShares += mask.getCrf().getChangedShare();
         }
     }
 
@@ -110,6 +112,11 @@ public final class MaskTally {
     /** Mean mean-field iterations per CRF-refined mask; 0 with none. */
     public synchronized double crfMeanIterations() {
         return crfFrames == 0 ? 0 : (double) crfIterations / crfFrames;
+    }
+
+    /** Mean share of a refined frame's pixels whose label the CRF changed from the network's own. */
+    public synchronized double crfMeanChangedShare() {
+        return crfFrames == 0 ? 0 : crfChangedShares / crfFrames;
     }
 
     /**

@@ -91,7 +91,8 @@ public final class SegmentationStage implements FrameStage, AutoCloseable {
         CrfStats.Builder crfStats = CrfStats.newBuilder().setApplied(r.crf() != null);
         if (r.crf() != null) {
             crfStats.setIterations(r.crf().iterations()).setFinalChange(r.crf().finalChange())
-                    .setWarmStart(r.crf().warm()).setColdStartReason(r.crf().coldStartReason());
+                    .setWarmStart(r.crf().warm()).setColdStartReason(r.crf().coldStartReason())
+                    .setChangedShare(r.crf().changedShare());
             metrics.crfRun(r.crf().iterations(), r.crf().warm(), r.crfNanos());
         }
         byte[] rle = LabelRle.encode(r.labels(), width, height);

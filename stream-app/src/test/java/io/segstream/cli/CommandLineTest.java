@@ -117,6 +117,7 @@ class CommandLineTest {
         assertTrue(Files.size(out.resolve("vtest.mp4")) > 1000);
         assertTrue(r.out().contains("3 images in"), r.out());
         assertTrue(r.out().contains("vtest.avi: 4 frames") && r.out().contains("75% warm-started"), r.out());
+        assertTrue(r.out().matches("(?s).*warm-started, \\d+\\.\\d\\d% of pixels changed.*"), r.out());
         // The default model's card carries its tuned kernels; the -X setting still caps the iterations.
         assertTrue(r.err().contains("CRF on (w1 3.0, theta_alpha 20.0, theta_beta 13.0, w2 2.0, theta_gamma 1.0")
                 && r.err().contains("at most 3 iterations"), r.err());

@@ -143,6 +143,30 @@ class DenseCrfTest {
     }
 
     @Test
+    void shouldCountThePixelsWhoseLabelDiffersFromTheNetworksOwn() {
+        int n = W * H;
+        byte[] refined = new byte[n];
+        try (DenseCrf crf = new DenseCrf(LOCAL, 0f, 2)) {
+            crf.infer(rgb, W, H, logits, labels, refined);
+            int differ = 0;
+            for (int p = 0; p < n; p++) {
+                int own = 0;
+                for (int l = 1; l < labels; l++) {
+                    if (logits[l * n + p] > logits[own * n + p]) {
+                        own = l;
+                    }
+                }
+                differ += refined[p] != own ? 1 : 0;
+            }
+            assertTrue(differ > 0, "the noisy unaries leave the CRF something to change");
+            assertEquals(differ, crf.lastOverruled());
+            crf.initFromUnaries();
+            crf.argmax(refined);
+            assertEquals(0, crf.lastOverruled(), "the unaries alone change nothing");
+        }
+    }
+
+    @Test
     void agreesWithTheExactMeanFieldWithShortRangeKernels() {
         compareWithOracle(LOCAL, 0.99, 0.02, 0.001);
     }

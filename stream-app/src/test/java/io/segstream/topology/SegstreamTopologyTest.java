@@ -175,6 +175,14 @@ class SegstreamTopologyTest {
         assertTrue(with.getTimings().getCrfUs() > 0);
         assertTrue(!with.getData().equals(without.getData()), "the CRF changed some labels");
         assertEquals(480L * 360, with.getClassAreasList().stream().mapToLong(ClassArea::getPixels).sum());
+        byte[] network = LabelRle.decode(without.getData().toByteArray(), 480, 360);
+        byte[] crf = LabelRle.decode(with.getData().toByteArray(), 480, 360);
+        int changed = 0;
+        for (int p = 0; p < network.length; p++) {
+            changed += network[p] != crf[p] ? 1 : 0;
+        }
+        assertEquals((float) changed / network.length, with.getCrf().getChangedShare(), 1e-6f,
+                "the Mask's changed share counts the pixels the CRF relabelled");
     }
 
     @Test
