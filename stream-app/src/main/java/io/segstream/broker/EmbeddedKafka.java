@@ -67,9 +67,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.ownsLogDir = ownsLogDir;
         this.maxMessageBytes = maxMessageBytes;
         this.clientListener = clientListener;
-        this.brokerPort = freePort();
-        this.controllerPort = freePort();
-        this.clientPort = clientListener == null ? -1 : freePort();
+        int[] ports = freeLoopbackPorts(clientListener == null ? 2 : 3);
+        this.brokerPort = ports[0];
+        this.controllerPort = ports[1];
+        this.clientPort = clientListener == null ? -1 : ports[2];
     }
 
     /** Starts a broker in a new temporary log directory. */
@@ -204,12 +205,33 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
+    /**
+     * {@code count} distinct free loopback ports: every socket stays open until all are chosen, since
+     * the system may hand a port just closed to the next request (CI once saw the broker's and the
+     * client listener's port the same).
+     */
+    public static int[] freeLoopbackPorts(int count) {
+        ServerSocket[] sockets = new ServerSocket[count];
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                sockets[i] = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                sockets[i].setReuseAddress(true);
+                ports[i] = sockets[i].getLocalPort();
+            }
+            return ports;
         } catch (IOException e) {
             throw new UncheckedIOException("no free loopback port for the embedded Kafka broker", e);
+        } finally {
+            for (ServerSocket socket : sockets) {
+                if (socket != null) {
+                    try {
+                        socket.close();
+                    } catch (IOException e) {
+                        LOG.debug("closing a probe socket: {}", e.getMessage());
+                    }
+                }
+            }
         }
     }
 

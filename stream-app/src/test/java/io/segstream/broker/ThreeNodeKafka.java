@@ -1,8 +1,6 @@
 package io.segstream.broker;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,9 +32,10 @@ public final class ThreeNodeKafka implements AutoCloseable {
 
     public ThreeNodeKafka(long maxMessageBytes) throws IOException {
         this.maxMessageBytes = maxMessageBytes;
+        int[] ports = EmbeddedKafka.freeLoopbackPorts(2 * NODES);
         for (int i = 0; i < NODES; i++) {
-            brokerPorts[i] = freePort();
-            controllerPorts[i] = freePort();
+            brokerPorts[i] = ports[2 * i];
+            controllerPorts[i] = ports[2 * i + 1];
             logDirs[i] = Files.createTempDirectory("segstream-kafka-node" + (i + 1) + "-");
             EmbeddedKafka.format(logDirs[i], i + 1, clusterId);
         }
@@ -150,11 +149,5 @@ public final class ThreeNodeKafka implements AutoCloseable {
         // A stopped node's replicas leave the ISR after this long, so writes go on with the other two.
         p.put("replica.lag.time.max.ms", "5000");
         return p;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -15,8 +15,6 @@ import io.segstream.config.ConfigLoader;
 import io.segstream.config.KafkaSettings;
 import io.segstream.schemas.v1.Mask;
 import java.awt.image.BufferedImage;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -105,8 +103,9 @@ class DeploymentIT {
     @Test
     @Order(2)
     void theComposeStackSegmentsACameraOnceFrameByFrameThroughTheLossOfAReplica() throws Exception {
-        int kafkaPort = freePort();
-        int[] metricsPorts = {freePort(), freePort()};
+        int[] ports = EmbeddedKafka.freeLoopbackPorts(3);
+        int kafkaPort = ports[0];
+        int[] metricsPorts = {ports[1], ports[2]};
         Map<String, String> env = new HashMap<>(Map.of(
                 "SEGSTREAM_IMAGE", IMAGE, "KAFKA_IMAGE", KAFKA_IMAGE,
                 "SEGSTREAM_DATA", SharedData.dir().toRealPath().toString(),
@@ -199,7 +198,7 @@ class DeploymentIT {
     void theCpuOverlayRunsUnderPodmanKubePlayAndBecomesReady() throws Exception {
         KubernetesManifestsTest.requireKubectl();
         List<JsonNode> rendered = KubernetesManifestsTest.render("cpu");
-        int metricsPort = freePort();
+        int metricsPort = EmbeddedKafka.freeLoopbackPorts(1)[0];
         try (EmbeddedKafka broker = EmbeddedKafka.start(32 * 1024 * 1024)) {
             // What a pod needs that a cluster would give it: the two secrets Strimzi writes (stand-ins
             // here, unused on the test broker's PLAINTEXT listener), the ConfigMap pointed at the test
@@ -335,11 +334,5 @@ class DeploymentIT {
         String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);
         return all;
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }
