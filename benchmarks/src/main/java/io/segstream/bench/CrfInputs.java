@@ -52,8 +52,8 @@ final class CrfInputs implements AutoCloseable {
         String model = System.getProperty("segstream.model", SegstreamConfig.DEFAULT_MODEL);
         Path modelDir = ModelLocator.locate(model, assets);
         ModelCard card = ModelCard.read(modelDir.resolve(ModelImporter.CARD_FILE));
-        Fit fit = new SegstreamConfig(Map.of(SegstreamConfig.FIT, System.getProperty("segstream.fit",
-                new SegstreamConfig(Map.of()).fit().mode().name().toLowerCase(Locale.ROOT)))).fit();
+        String fitName = System.getProperty("segstream.fit");
+        Fit fit = new SegstreamConfig(fitName == null ? Map.of() : Map.of(SegstreamConfig.FIT, fitName)).fit();
         System.out.printf(Locale.ROOT, "logits: %s (%s), fit %s%n", card.id(), modelDir, fit.label());
         return new CrfInputs(card, fit, Engines.cpu(modelDir.resolve(ModelImporter.MODEL_FILE),
                 card.input().itemShape(), 2));

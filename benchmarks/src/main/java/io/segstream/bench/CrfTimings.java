@@ -3,7 +3,6 @@ package io.segstream.bench;
 import io.segstream.crf.CrfParams;
 import io.segstream.crf.DenseCrf;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -85,12 +84,12 @@ public final class CrfTimings {
             }
             for (int c = 0; c < configs; c++) {
                 Config config = list.get(c);
-                double total = median(times[c][2]);
+                double total = Stats.median(times[c][2]);
                 // with a second set, compare each row with DeepLab's on the same threads (the first rows)
-                double ratio = other == null ? ANCHOR[s][2] / total : total / median(times[c % THREADS.length][2]);
+                double ratio = other == null ? ANCHOR[s][2] / total : total / Stats.median(times[c % THREADS.length][2]);
                 System.out.printf(Locale.ROOT, "%-9s %-20s %-6s %-7d %6d %9.1f %9.1f %9.1f %11.0f %10.2fx%n",
                         sizes[s], name(config.params()), config.prune() == 0f ? "none" : "0.05", config.threads(),
-                        crfs[c].activeLabels(), median(times[c][0]), median(times[c][1]), total, ANCHOR[s][2], ratio);
+                        crfs[c].activeLabels(), Stats.median(times[c][0]), Stats.median(times[c][1]), total, ANCHOR[s][2], ratio);
                 crfs[c].close();
             }
         }
@@ -108,9 +107,4 @@ public final class CrfTimings {
         return p.equals(CrfParams.DEEPLAB) ? "DeepLab" : CrfInputs.describe(p).replace(" ", "");
     }
 
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
-    }
 }

@@ -1,6 +1,5 @@
 package io.segstream.bench;
 
-import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -40,9 +39,9 @@ public final class InferenceOverhead {
                 time(state::ortDirect, direct, r, n);
                 time(state::tfliteOneFrame, tflite, r, n);
             }
-            double d = median(djl);
-            double o = median(direct);
-            double t = median(tflite);
+            double d = Stats.median(djl);
+            double o = Stats.median(direct);
+            double t = Stats.median(tflite);
             System.out.printf(Locale.ROOT, "%-6d %12.2f %12.2f %14.3f %12.2f %16.3f%n", batch, d, o, d / o, t,
                     d / batch / t);
             state.tearDown();
@@ -67,9 +66,4 @@ public final class InferenceOverhead {
         }
     }
 
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
-    }
 }

@@ -16,7 +16,6 @@ import io.segstream.model.ModelImporter;
 import io.segstream.model.ModelZoo;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -93,7 +92,7 @@ public final class ModelSpeed {
             }
             double[] m = new double[5];
             for (int k = 0; k < 5; k++) {
-                m[k] = median(times[k]);
+                m[k] = Stats.median(times[k]);
             }
             System.out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.2f | %.2f |%n", entry.name(),
                     m[0], m[1], m[2], m[3], m[4], m[0] / m[4], m[1] / m[4]);
@@ -115,9 +114,4 @@ public final class ModelSpeed {
         }
     }
 
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
-    }
 }

@@ -1,9 +1,8 @@
 package io.segstream.bench;
 
 import io.segstream.assets.Assets;
-import io.segstream.codec.PixelConverter;
 import io.segstream.codec.RgbImage;
-import io.segstream.codec.VideoSource;
+import io.segstream.codec.VideoFrames;
 import io.segstream.config.SegstreamConfig;
 import io.segstream.data.AssetResolver;
 import io.segstream.inference.DynamicBatcher;
@@ -14,11 +13,9 @@ import io.segstream.inference.InferenceEngine;
 import io.segstream.model.ModelCard;
 import io.segstream.model.ModelImporter;
 import io.segstream.model.ModelLocator;
-import io.segstream.schemas.v1.PixelFormat;
 import io.segstream.segmentation.CameraStates;
 import io.segstream.segmentation.SegmentationPath;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -58,7 +55,7 @@ public final class OverlapRun {
         SegstreamConfig config = new SegstreamConfig(Map.of());
         Path modelDir = ModelLocator.locate(config.model(), assets);
         ModelCard card = ModelCard.read(modelDir.resolve(ModelImporter.CARD_FILE));
-        List<RgbImage> decoded = decode(assets.resolve(Assets.VTEST), frames);
+        List<RgbImage> decoded = VideoFrames.sample(assets.resolve(Assets.VTEST), 0, frames, 1);
         FrameTranslator shape = new FrameTranslator(card, config.fit());
         System.out.printf(Locale.ROOT, "%s, fit %s, %d frames of %dx%d, %d model inputs each%n", card.id(),
                 config.fit().label(), frames, decoded.get(0).width(), decoded.get(0).height(),
@@ -90,28 +87,10 @@ public final class OverlapRun {
             }
             // Rounds are short and taken in turns, so a slow window falls on one round's ratios: take medians.
             System.out.printf(Locale.ROOT, "median of %d rounds: overlap/serial %.3f, serial/bare %.3f%n", rounds,
-                    median(overlapRatio), median(serialRatio));
+                    Stats.median(overlapRatio), Stats.median(serialRatio));
         }
     }
 
-    private static double median(double[] values) {
-        double[] v = values.clone();
-        java.util.Arrays.sort(v);
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-    }
-
-    private static List<RgbImage> decode(Path video, int frames) {
-        List<RgbImage> decoded = new ArrayList<>();
-        try (VideoSource source = VideoSource.open(video.toString(), PixelFormat.PIXEL_FORMAT_I420)) {
-            for (int i = 0; i < frames; i++) {
-                var frame = source.next();
-                RgbImage rgb = new RgbImage(frame.width(), frame.height());
-                PixelConverter.toRgb(frame.layout(), frame.data(), rgb);
-                decoded.add(rgb);
-            }
-        }
-        return decoded;
-    }
 
     /** One frame's model inputs, as the path writes them. */
     private static float[] bareInputs(FrameTranslator shape, RgbImage rgb) {

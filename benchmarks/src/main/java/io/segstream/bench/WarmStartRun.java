@@ -456,8 +456,8 @@ public final class WarmStartRun {
         double[] c = Arrays.copyOfRange(coldMs, 1, coldMs.length);
         System.out.printf(Locale.ROOT, "640x480, 2 threads, vtest_720p frames 101-%d: warm (product) mean %.1f ms, median "
                 + "%.1f ms, %.2f it/frame; cold 5 iterations mean %.1f ms, median %.1f ms; cold/warm %.2f; reference "
-                + "C++ 407 ms / warm mean = %.1fx%n", 100 + frames.size() - 1, mean(w), median(w),
-                (double) iterations / w.length, mean(c), median(c), mean(c) / mean(w), 407 / mean(w));
+                + "C++ 407 ms / warm mean = %.1fx%n", 100 + frames.size() - 1, mean(w), Stats.median(w),
+                (double) iterations / w.length, mean(c), Stats.median(c), mean(c) / mean(w), 407 / mean(w));
         warm.close();
         cold.close();
     }
@@ -466,11 +466,6 @@ public final class WarmStartRun {
         return Arrays.stream(v).average().orElse(0);
     }
 
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
-    }
 
     private static double meanColourChange(RgbImage a, RgbImage b) {
         byte[] x = a.data();
