@@ -73,6 +73,7 @@ public final class SegstreamConfig extends AbstractConfig {
     public static final String CRF_SCENE_CUT = "crf.scene.cut";
     public static final String CRF_LATTICE_REUSE = "crf.lattice.reuse";
     public static final String CRF_WARM_MOTION = "crf.warm.motion";
+    public static final String CRF_LATTICE_TOLERANCE = "crf.lattice.tolerance";
 
     public static final ConfigDef CONFIG = new ConfigDef()
             .define(FRAMES_TOPIC, Type.STRING, "frames", new ConfigDef.NonEmptyString(), Importance.HIGH,
@@ -231,6 +232,11 @@ public final class SegstreamConfig extends AbstractConfig {
                     "Update the CRF's appearance lattice from the camera's previous frame of the same size, "
                             + "re-embedding only pixels whose colour changed, instead of building it anew (each stream "
                             + "thread keeps the lattices of its 4 most recent cameras, about 50 bytes per pixel each).")
+            .define(CRF_LATTICE_TOLERANCE, Type.INT, TemporalCrf.Settings.DEFAULT.latticeTolerance(),
+                    Range.between(0, TemporalCrf.Settings.MAX_LATTICE_TOLERANCE), Importance.LOW,
+                    "With crf.lattice.reuse, pixels whose colour stays within this many levels (0-255, in every "
+                            + "channel) of the colour the camera's lattice holds for them are not embedded again; "
+                            + "0 re-embeds every pixel that changed at all, exactly what a full build gives.")
             .define(MASK_COCO_RLE, Type.BOOLEAN, true, Importance.LOW,
                     "Add COCO's compressed RLE of each class present to every Mask (what pycocotools.mask.decode "
                             + "reads), beside the label-map RLE. Off saves about a millisecond per 480x360 frame.");
@@ -337,7 +343,8 @@ public final class SegstreamConfig extends AbstractConfig {
         return new CrfSetup(crfParams(model), crfPruneProbability(), new TemporalCrf.Settings(getBoolean(CRF_WARM_START),
                 getDouble(CRF_WARM_WEIGHT).floatValue(), getDouble(CRF_WARM_LIMIT).floatValue(),
                 getDouble(CRF_STOP_SHARE).floatValue(),
-                getDouble(CRF_SCENE_CUT).floatValue(), getBoolean(CRF_LATTICE_REUSE), getInt(CRF_WARM_MOTION)));
+                getDouble(CRF_SCENE_CUT).floatValue(), getBoolean(CRF_LATTICE_REUSE), getInt(CRF_WARM_MOTION),
+                getInt(CRF_LATTICE_TOLERANCE)));
     }
 
     /** Values of the on/off switches. */

@@ -3,8 +3,10 @@ package io.segstream.crf;
 /**
  * Mean-field inference in the fully connected CRF (Kraehenbuehl and Koltun, NIPS 2011) as DeepLab
  * uses it: unary = -log softmax(logits at the CRF's resolution), the appearance and smoothness
- * kernels of {@link CrfParams}, Potts compatibility. Each iteration filters the marginals with both
- * kernels on a {@link PermutohedralLattice}, so it costs time linear in the pixels.
+ * kernels of {@link CrfParams}, Potts compatibility. Each iteration filters the marginals with the
+ * appearance kernel on a {@link PermutohedralLattice}, and with the smoothness kernel on the pixel
+ * grid when it is narrow ({@link GridGaussian}, DeepLab's 3 px and less), else on a lattice too, so it
+ * costs time linear in the pixels.
  *
  * <p>Kernels are normalised symmetrically, {@code m_i = n_i sum_j k(i,j) n_j Q_j} with
  * {@code n_i = (sum_j k(i,j))^-1/2} and the sum including j = i, as in Kraehenbuehl's second
@@ -18,6 +20,7 @@ package io.segstream.crf;
 public final class DenseCrf implements AutoCloseable {
     private Appearance app = new Appearance();
     private final PermutohedralLattice smoothness = new PermutohedralLattice(2);
+    private final GridGaussian grid; // the smoothness kernel on the pixel grid, or null: on the lattice
     private final CrfParams params;
     private int pixels;
     private int labels;
@@ -27,7 +30,12 @@ public final class DenseCrf implements AutoCloseable {
     private float[] smoothNorm = new float[0];
     private float[] unary = new float[0];   // logits, [pixel][label]: -U up to a per-pixel constant
     private float[] q = new float[0];       // marginals, [pixel][label]
-    private float[] scaled = new float[0];   // the update's new marginals, and ones for the normalisation
+    private float[] ones = new float[0];     // ones, for the normalisation
+    private byte[] own = new byte[0];        // per pixel: the active label the unaries alone favour
+    private byte[] current = new byte[0];    // per pixel: the active label of the last update's marginals
+    private byte[] field = new byte[0];      // the last update's marginals as CrfState stores them
+    private boolean updated;                 // current and field hold the last update's (none since the start)
+    private float[][] sums = new float[0][]; // per worker: one pixel's unary and message sums
     private float[] filtered = new float[0]; // the normalisation's filtered ones, one per pixel
     private float[] message = new float[0];
     private float[] bestLogit = new float[0];
@@ -74,6 +82,18 @@ public final class DenseCrf implements AutoCloseable {
      *     plus threads - 1 of its own)
      */
     public DenseCrf(CrfParams params, float pruneProbability, int threads) {
+        this(params, pruneProbability, threads, true);
+    }
+
+    /**
+     * @param gridSmoothness filter the smoothness kernel on the pixel grid ({@link GridGaussian})
+     *     when it is at most {@value GridGaussian#MAX_THETA} px wide, as the other constructors do;
+     *     false: on a permutohedral lattice like the appearance kernel, as Kraehenbuehl's CRF does
+     *     (for comparisons)
+     */
+    public DenseCrf(CrfParams params, float pruneProbability, int threads, boolean gridSmoothness) {
+        this.grid = gridSmoothness && params.thetaGamma() <= GridGaussian.MAX_THETA
+                ? new GridGaussian(params.thetaGamma()) : null;
         this.parallel = new Parallel(threads);
         this.changes = new float[threads];
         this.flips = new int[threads];
@@ -109,41 +129,51 @@ public final class DenseCrf implements AutoCloseable {
     /**
      * {@link #prepare(byte[], int, int, float[], int)}, updating the appearance lattice of the
      * previous frame instead of building it anew when {@code reuseLattice} and the frame has the
-     * previous one's size: only pixels whose colour changed are embedded again (on a fixed camera,
-     * 56-82% of pixels keep their exact colour from frame to frame on the sample clips). A full build
-     * happens anyway when more than half the pixels changed or updates have grown the lattice by
-     * half since its last build.
+     * previous one's size: only pixels whose colour changed are embedded again
+     * ({@link #prepare(byte[], int, int, float[], int, int)} with a tolerance of 0).
      */
     public void prepare(byte[] rgb, int width, int height, float[] logitPlanes, int labelCount,
             boolean reuseLattice) {
+        prepare(rgb, width, height, logitPlanes, labelCount, reuseLattice ? 0 : -1);
+    }
+
+    /**
+     * {@link #prepare(byte[], int, int, float[], int)}, updating the appearance lattice of the
+     * previous frame of this size instead of building it anew when {@code latticeTolerance} is 0
+     * or more: only pixels whose colour is now more than {@code latticeTolerance} levels (in some
+     * channel) from the colour the lattice holds for them are embedded again, with their new
+     * colour. On a fixed camera 64% of pixels keep their exact colour from frame to frame, 88%
+     * stay within 3 levels (vtest_720p). A full build happens anyway when more than half the
+     * pixels changed or updates have grown the lattice by half since its last build.
+     *
+     * @param latticeTolerance negative: build the lattice anew; 0: re-embed every pixel whose colour
+     *     changed at all (the result is the full build's); more: an approximation whose agreement with
+     *     the full build benchmarks/RESULTS.md reports
+     */
+    public void prepare(byte[] rgb, int width, int height, float[] logitPlanes, int labelCount,
+            int latticeTolerance) {
         int n = width * height;
         pixels = n;
         labels = selectLabels(logitPlanes, n, labelCount);
         ensure(n, labels);
-        float ia = 1f / params.thetaAlpha();
-        float ib = 1f / params.thetaBeta();
-        float ig = 1f / params.thetaGamma();
-        parallel.forRange(n, (from, to, worker) -> {
-            for (int p = from; p < to; p++) {
-                int x = p % width;
-                int y = p / width;
-                int a = p * 5;
-                appFeatures[a] = x * ia;
-                appFeatures[a + 1] = y * ia;
-                appFeatures[a + 2] = (rgb[3 * p] & 0xFF) * ib;
-                appFeatures[a + 3] = (rgb[3 * p + 1] & 0xFF) * ib;
-                appFeatures[a + 4] = (rgb[3 * p + 2] & 0xFF) * ib;
-                smoothFeatures[2 * p] = x * ig;
-                smoothFeatures[2 * p + 1] = y * ig;
-            }
-        });
         if (changedPixels.length < n) {
             changedPixels = new int[n];
             colourChange = new byte[n];
         }
         measureColourChange(rgb, width, height);
-        if (!(reuseLattice && updateAppearance(rgb, width, height))) {
+        if (!(latticeTolerance >= 0 && updateAppearance(rgb, width, height, latticeTolerance))) {
+            float ia = 1f / params.thetaAlpha();
+            float ib = 1f / params.thetaBeta();
+            parallel.forRange(n, (from, to, worker) -> {
+                for (int p = from; p < to; p++) {
+                    appearanceFeatures(rgb, width, p, ia, ib);
+                }
+            });
             app.lattice.init(appFeatures, n, parallel);
+            if (app.embeddedRgb.length < n * 3) {
+                app.embeddedRgb = new byte[n * 3];
+            }
+            System.arraycopy(rgb, 0, app.embeddedRgb, 0, n * 3);
             lastBuildFull = true;
         }
         if (app.previousRgb.length < n * 3) {
@@ -153,23 +183,59 @@ public final class DenseCrf implements AutoCloseable {
         app.width = width;
         app.height = height;
         normalisation(app.lattice, appNorm);
-        // The smoothness kernel sees positions only: its lattice is the same for every frame of a size.
+        // The smoothness kernel sees positions only: it is the same for every frame of a size.
         if (width != smoothWidth || height != smoothHeight || params.thetaGamma() != smoothTheta) {
-            smoothness.init(smoothFeatures, n, parallel);
-            normalisation(smoothness, smoothNorm);
+            if (grid != null) {
+                grid.resize(width, height);
+                grid.normalisation(smoothNorm);
+            } else {
+                float ig = 1f / params.thetaGamma();
+                parallel.forRange(n, (from, to, worker) -> {
+                    for (int p = from; p < to; p++) {
+                        smoothFeatures[2 * p] = (p % width) * ig;
+                        smoothFeatures[2 * p + 1] = (p / width) * ig;
+                    }
+                });
+                smoothness.init(smoothFeatures, n, parallel);
+                normalisation(smoothness, smoothNorm);
+            }
             smoothWidth = width;
             smoothHeight = height;
             smoothTheta = params.thetaGamma();
         }
         int a = labels;
         parallel.forRange(n, (from, to, worker) -> {
-            for (int k = 0; k < a; k++) {
-                int src = active[k] * n;
-                for (int p = from; p < to; p++) {
-                    unary[p * a + k] = logitPlanes[src + p];
+            for (int b = from; b < to; b += SELECT_BLOCK) {
+                int e = Math.min(to, b + SELECT_BLOCK);
+                for (int k = 0; k < a; k++) {
+                    int src = active[k] * n;
+                    for (int p = b; p < e; p++) {
+                        unary[p * a + k] = logitPlanes[src + p];
+                    }
+                }
+                for (int p = b; p < e; p++) {
+                    int o = p * a;
+                    int best = 0;
+                    for (int k = 1; k < a; k++) {
+                        if (unary[o + k] > unary[o + best]) {
+                            best = k;
+                        }
+                    }
+                    own[p] = (byte) best;
                 }
             }
         });
+        updated = false;
+    }
+
+    /** Pixel {@code p}'s appearance features: position over theta_alpha, colour over theta_beta. */
+    private void appearanceFeatures(byte[] rgb, int width, int p, float ia, float ib) {
+        int a = p * 5;
+        appFeatures[a] = (p % width) * ia;
+        appFeatures[a + 1] = (p / width) * ia;
+        appFeatures[a + 2] = (rgb[3 * p] & 0xFF) * ib;
+        appFeatures[a + 3] = (rgb[3 * p + 1] & 0xFF) * ib;
+        appFeatures[a + 4] = (rgb[3 * p + 2] & 0xFF) * ib;
     }
 
     /** Each pixel's largest channel change since the appearance's last frame, where it had this size. */
@@ -189,24 +255,37 @@ public final class DenseCrf implements AutoCloseable {
         });
     }
 
-    /** Re-embeds the pixels whose colour changed; false when a full build is due instead. */
-    private boolean updateAppearance(byte[] rgb, int width, int height) {
+    /**
+     * Re-embeds the pixels whose colour moved more than {@code tolerance} levels from the colour the
+     * lattice holds for them; false, having changed nothing, when a full build is due instead.
+     */
+    private boolean updateAppearance(byte[] rgb, int width, int height, int tolerance) {
         if (width != app.width || height != app.height || app.lattice.growth() > MAX_LATTICE_GROWTH) {
             return false;
         }
         int n = width * height;
         int count = 0;
         int limit = n / 2;
-        byte[] previousRgb = app.previousRgb;
+        byte[] held = app.embeddedRgb;
         for (int p = 0, b = 0; p < n; p++, b += 3) {
-            if (rgb[b] != previousRgb[b] || rgb[b + 1] != previousRgb[b + 1] || rgb[b + 2] != previousRgb[b + 2]) {
+            int d = Math.max(Math.abs((rgb[b] & 0xFF) - (held[b] & 0xFF)),
+                    Math.max(Math.abs((rgb[b + 1] & 0xFF) - (held[b + 1] & 0xFF)),
+                            Math.abs((rgb[b + 2] & 0xFF) - (held[b + 2] & 0xFF))));
+            if (d > tolerance) {
                 if (count == limit) {
                     return false;
                 }
                 changedPixels[count++] = p;
             }
         }
-        app.lattice.update(appFeatures, changedPixels, count);
+        float ia = 1f / params.thetaAlpha();
+        float ib = 1f / params.thetaBeta();
+        for (int i = 0; i < count; i++) {
+            int p = changedPixels[i];
+            appearanceFeatures(rgb, width, p, ia, ib);
+            System.arraycopy(rgb, 3 * p, held, 3 * p, 3);
+        }
+        app.lattice.update(appFeatures, changedPixels, count, parallel);
         lastBuildFull = false;
         return true;
     }
@@ -220,7 +299,8 @@ public final class DenseCrf implements AutoCloseable {
      */
     static final class Appearance {
         private final PermutohedralLattice lattice = new PermutohedralLattice(5);
-        private byte[] previousRgb = new byte[0];
+        private byte[] previousRgb = new byte[0]; // the last frame, for the motion gate
+        private byte[] embeddedRgb = new byte[0]; // per pixel: the colour the lattice holds it at
         private int width = -1;
         private int height = -1;
         /** The sequence number of the frame it holds, as its owner ({@link TemporalCrf}) records it. */
@@ -318,11 +398,13 @@ public final class DenseCrf implements AutoCloseable {
     public void initFromUnaries() {
         int l = labels;
         parallel.forRange(pixels, (from, to, worker) -> {
-            java.util.Arrays.fill(message, from * l, to * l, 0f);
+            float[] v = sums[worker];
             for (int p = from; p < to; p++) {
-                softmaxInto(p * l, q);
+                System.arraycopy(unary, p * l, v, 0, l);
+                softmax(v, q, p * l);
             }
         });
+        updated = false;
     }
 
     /** Runs {@code iterations} parallel mean-field updates from the current marginals. */
@@ -350,52 +432,26 @@ public final class DenseCrf implements AutoCloseable {
         return it;
     }
 
-    /** One parallel update: Q = softmax(logits + the pairwise messages of the current Q). */
+    /**
+     * One parallel update: Q = softmax(logits + the pairwise messages of the current Q). The
+     * appearance message goes through {@code message}; the smoothness message, when the grid
+     * filters it, goes row by row straight into the softmax, and the same pass records each pixel's
+     * label and the marginals as a {@link CrfState} stores them, so that nothing reads the frame's
+     * sums back from memory.
+     */
     private void update() {
-        int n = pixels;
         int l = labels;
-        // The appearance message overwrites the last one, the smoothness message adds to it.
         app.lattice.filter(q, appNorm, message, params.w1(), false, l, parallel);
-        smoothness.filter(q, smoothNorm, message, params.w2(), true, l, parallel);
         java.util.Arrays.fill(changes, 0f);
         java.util.Arrays.fill(flips, 0);
-        // The softmax fused with the bookkeeping: one pass that reads the unaries, messages and old
-        // marginals once and writes the new marginals (scaled holds a pixel's sums, then its exps).
-        parallel.forRange(n, (from, to, worker) -> {
-            float largest = 0f;
-            int flipped = 0;
-            for (int p = from; p < to; p++) {
-                int o = p * l;
-                float max = Float.NEGATIVE_INFINITY;
-                float bestBefore = Float.NEGATIVE_INFINITY;
-                int before = 0;
-                int after = 0;
-                for (int k = 0; k < l; k++) {
-                    float v = unary[o + k] + message[o + k];
-                    scaled[o + k] = v;
-                    if (v > max) {
-                        max = v;
-                        after = k;
-                    }
-                    float old = q[o + k];
-                    if (old > bestBefore) {
-                        bestBefore = old;
-                        before = k;
-                    }
-                }
-                float inv = 1f / expInPlace(scaled, o, max);
-                for (int k = 0; k < l; k++) {
-                    float updated = scaled[o + k] * inv;
-                    largest = Math.max(largest, Math.abs(updated - q[o + k]));
-                    q[o + k] = updated;
-                }
-                if (before != after) {
-                    flipped++;
-                }
-            }
-            changes[worker] = largest;
-            flips[worker] = flipped;
-        });
+        if (grid != null) {
+            int w = smoothWidth;
+            grid.filter(q, smoothNorm, params.w2(), l, parallel,
+                    (y, values, worker) -> softmaxPixels(y * w, (y + 1) * w, values, worker));
+        } else {
+            smoothness.filter(q, smoothNorm, message, params.w2(), true, l, parallel);
+            parallel.forRange(pixels, (from, to, worker) -> softmaxPixels(from, to, null, worker));
+        }
         float change = 0f;
         int flipped = 0;
         for (int w = 0; w < changes.length; w++) {
@@ -404,6 +460,58 @@ public final class DenseCrf implements AutoCloseable {
         }
         lastChange = change;
         lastFlips = flipped;
+        updated = true;
+    }
+
+    /**
+     * The update's softmax for pixels {@code from..to}: reads the unaries, the message and the old
+     * marginals once, writes the new marginals, label and stored form.
+     *
+     * @param extra the smoothness message of these pixels, {@code [pixel - from][label]}, or null
+     *     when {@code message} holds it already
+     */
+    private void softmaxPixels(int from, int to, float[] extra, int worker) {
+        int l = labels;
+        float[] v = sums[worker];
+        float perStep = 1f / CrfState.STEP;
+        float largest = changes[worker];
+        int flipped = 0;
+        for (int p = from; p < to; p++) {
+            int o = p * l;
+            int e = (p - from) * l;
+            float max = Float.NEGATIVE_INFINITY;
+            float bestBefore = Float.NEGATIVE_INFINITY;
+            int before = 0;
+            for (int k = 0; k < l; k++) {
+                float sum = unary[o + k] + message[o + k] + (extra == null ? 0f : extra[e + k]);
+                v[k] = sum;
+                max = Math.max(max, sum);
+                float old = q[o + k];
+                if (old > bestBefore) {
+                    bestBefore = old;
+                    before = k;
+                }
+            }
+            for (int k = 0; k < l; k++) {
+                field[o + k] = (byte) Math.min(255, (int) ((max - v[k]) * perStep + 0.5f));
+            }
+            float inv = 1f / expInPlace(v, max);
+            int after = 0;
+            float bestAfter = Float.NEGATIVE_INFINITY;
+            for (int k = 0; k < l; k++) {
+                float updatedQ = v[k] * inv;
+                largest = Math.max(largest, Math.abs(updatedQ - q[o + k]));
+                q[o + k] = updatedQ;
+                if (updatedQ > bestAfter) {
+                    bestAfter = updatedQ;
+                    after = k;
+                }
+            }
+            current[p] = (byte) after;
+            flipped += before != after ? 1 : 0;
+        }
+        changes[worker] = largest;
+        flips[worker] += flipped;
     }
 
     /**
@@ -440,7 +548,7 @@ public final class DenseCrf implements AutoCloseable {
         }
         int l = labels;
         int[] column = carriedColumns(carried);
-        byte[] field = carried.toBytes();
+        byte[] carriedField = carried.toBytes();
         int base = carried.fieldOffset();
         int m = carried.labelCount();
         if (!(limit > 0f)) {
@@ -451,21 +559,20 @@ public final class DenseCrf implements AutoCloseable {
         boolean gated = motionLevels >= 0 && colourChangeKnown;
         byte[] change = colourChange;
         parallel.forRange(pixels, (from, to, worker) -> {
+            float[] v = sums[worker];
             for (int p = from; p < to; p++) {
                 int o = p * l;
                 int f = base + p * m;
-                if (gated && (change[p] & 0xFF) > motionLevels) {
-                    java.util.Arrays.fill(message, o, o + l, 0f);
-                    softmaxInto(o, q);
-                    continue;
-                }
+                boolean moved = gated && (change[p] & 0xFF) > motionLevels;
                 for (int k = 0; k < l; k++) {
                     int c = column[k];
-                    message[o + k] = c < 0 ? floor : Math.max((field[f + c] & 0xFF) * step, -limit);
+                    float prior = moved ? 0f : c < 0 ? floor : Math.max((carriedField[f + c] & 0xFF) * step, -limit);
+                    v[k] = unary[o + k] + prior;
                 }
-                softmaxInto(o, q);
+                softmax(v, q, o);
             }
         });
+        updated = false;
     }
 
     /** For each active label, its column in {@code carried}, or -1. */
@@ -488,21 +595,19 @@ public final class DenseCrf implements AutoCloseable {
      * high across a scene cut.
      */
     public float disagreement(CrfState carried) {
-        int l = labels;
         int offset = carried.labelsOffset();
         byte[] carriedLabels = carried.toBytes();
+        java.util.Arrays.fill(overruled, 0);
+        parallel.forRange(pixels, (from, to, worker) -> {
+            int differing = 0;
+            for (int p = from; p < to; p++) {
+                differing += active[own[p] & 0xFF] != (carriedLabels[offset + p] & 0xFF) ? 1 : 0;
+            }
+            overruled[worker] = differing;
+        });
         long differing = 0;
-        for (int p = 0; p < pixels; p++) {
-            int o = p * l;
-            int best = 0;
-            for (int k = 1; k < l; k++) {
-                if (unary[o + k] > unary[o + best]) {
-                    best = k;
-                }
-            }
-            if (active[best] != (carriedLabels[offset + p] & 0xFF)) {
-                differing++;
-            }
+        for (int count : overruled) {
+            differing += count;
         }
         return (float) differing / pixels;
     }
@@ -522,18 +627,23 @@ public final class DenseCrf implements AutoCloseable {
         byte[] out = state.toBytes();
         System.arraycopy(finalLabels, 0, out, state.labelsOffset(), pixels);
         int base = state.fieldOffset();
+        if (updated) {
+            System.arraycopy(field, 0, out, base, pixels * l);
+            return state;
+        }
+        // No update since the start: the start's marginals, ln q_max - ln q_k (0 gives the largest step).
         float perStep = 1f / CrfState.STEP;
         parallel.forRange(pixels, (from, to, worker) -> {
             for (int p = from; p < to; p++) {
                 int o = p * l;
-                // q = softmax(unary + message), so ln q_k - ln q_max is the difference of those sums.
-                float best = Float.NEGATIVE_INFINITY;
+                float best = 0f;
                 for (int k = 0; k < l; k++) {
-                    best = Math.max(best, unary[o + k] + message[o + k]);
+                    best = Math.max(best, q[o + k]);
                 }
+                float top = (float) Math.log(best);
                 for (int k = 0; k < l; k++) {
-                    float rel = best - unary[o + k] - message[o + k];
-                    out[base + o + k] = (byte) Math.min(255, (int) (rel * perStep + 0.5f));
+                    float rel = q[o + k] > 0f ? top - (float) Math.log(q[o + k]) : Float.POSITIVE_INFINITY;
+                    out[base + o + k] = (byte) Math.min(255, (int) Math.min(255f, rel * perStep + 0.5f));
                 }
             }
         });
@@ -554,29 +664,28 @@ public final class DenseCrf implements AutoCloseable {
      */
     public void argmax(byte[] out) {
         int l = labels;
+        boolean known = updated;
         java.util.Arrays.fill(overruled, 0);
         parallel.forRange(pixels, (from, to, worker) -> {
             int differ = 0;
             for (int p = from; p < to; p++) {
-                int o = p * l;
                 int best = 0;
-                float bestQ = q[o];
-                int own = 0;
-                float ownU = unary[o];
-                for (int k = 1; k < l; k++) {
-                    if (q[o + k] > bestQ) {
-                        bestQ = q[o + k];
-                        best = k;
-                    }
-                    if (unary[o + k] > ownU) {
-                        ownU = unary[o + k];
-                        own = k;
+                if (known) {
+                    best = current[p] & 0xFF;
+                } else {
+                    int o = p * l;
+                    float bestQ = q[o];
+                    for (int k = 1; k < l; k++) {
+                        if (q[o + k] > bestQ) {
+                            bestQ = q[o + k];
+                            best = k;
+                        }
                     }
                 }
                 out[p] = (byte) active[best];
-                differ += best != own ? 1 : 0;
+                differ += best != (own[p] & 0xFF) ? 1 : 0;
             }
-            overruled[worker] += differ;
+            overruled[worker] = differ;
         });
         int sum = 0;
         for (int count : overruled) {
@@ -617,38 +726,33 @@ public final class DenseCrf implements AutoCloseable {
         return lastFlips;
     }
 
-    /** values[o..o+l) = exp(values[o..o+l) - max); returns their sum. */
-    private float expInPlace(float[] values, int o, float max) {
+    /** values[0..labels) = exp(values[0..labels) - max); returns their sum. */
+    private float expInPlace(float[] values, float max) {
         float sum = 0f;
         for (int k = 0; k < labels; k++) {
-            float e = FastExp.exp(values[o + k] - max);
-            values[o + k] = e;
+            float e = FastExp.exp(values[k] - max);
+            values[k] = e;
             sum += e;
         }
         return sum;
     }
 
-    /** out[o..o+l) = softmax(unary + message) of the pixel whose values start at o. */
-    private void softmaxInto(int o, float[] out) {
+    /** out[o..o+labels) = softmax(v[0..labels)); v is overwritten. */
+    private void softmax(float[] v, float[] out, int o) {
         int l = labels;
         float max = Float.NEGATIVE_INFINITY;
         for (int k = 0; k < l; k++) {
-            float v = unary[o + k] + message[o + k];
-            out[o + k] = v;
-            if (v > max) {
-                max = v;
-            }
+            max = Math.max(max, v[k]);
         }
-        float inv = 1f / expInPlace(out, o, max);
+        float inv = 1f / expInPlace(v, max);
         for (int k = 0; k < l; k++) {
-            out[o + k] *= inv;
+            out[o + k] = v[k] * inv;
         }
     }
 
     private void normalisation(PermutohedralLattice lattice, float[] norm) {
         int n = pixels;
-        java.util.Arrays.fill(scaled, 0, n, 1f);
-        lattice.filter(scaled, filtered, 1, parallel);
+        lattice.filter(ones, filtered, 1, parallel);
         parallel.forRange(n, (from, to, worker) -> {
             for (int p = from; p < to; p++) {
                 norm[p] = (float) (1.0 / Math.sqrt(filtered[p] + 1e-20));
@@ -663,11 +767,18 @@ public final class DenseCrf implements AutoCloseable {
             appNorm = new float[n];
             smoothNorm = new float[n];
             filtered = new float[n];
+            ones = new float[n];
+            java.util.Arrays.fill(ones, 1f);
+            own = new byte[n];
+            current = new byte[n];
+        }
+        if (sums.length < changes.length || sums[0].length < l) {
+            sums = new float[changes.length][Math.max(l, 32)];
         }
         if (q.length < n * l) {
             unary = new float[n * l];
             q = new float[n * l];
-            scaled = new float[n * l];
+            field = new byte[n * l];
             message = new float[n * l];
         }
     }

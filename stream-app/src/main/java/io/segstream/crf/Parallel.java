@@ -55,7 +55,15 @@ final class Parallel implements AutoCloseable {
     }
 
     void forRange(int n, Range range) {
-        if (workers == 1 || n < 4096) {
+        forRange(n, 4096, range);
+    }
+
+    /**
+     * {@link #forRange(int, Range)}, run on the caller's thread alone when {@code n} is below
+     * {@code serialBelow} (items such as image rows, each worth many pixels, want a lower bound).
+     */
+    void forRange(int n, int serialBelow, Range range) {
+        if (workers == 1 || n < serialBelow) {
             range.run(0, n, 0);
             return;
         }

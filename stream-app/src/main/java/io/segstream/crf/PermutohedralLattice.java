@@ -27,6 +27,7 @@ public final class PermutohedralLattice {
     private int[][] neighbours;              // per direction, vertices x 2: vertex before and after
     private final VertexTable table;
     private Embedder[] embedders;            // one per build worker; worker 0 inserts into table
+    private Embedder[] updaters = new Embedder[0]; // one per update worker: reads table, inserts into its own
     private int[][] renumbering = new int[0][];
     private float[] values = new float[0];
     private float[] scratch = new float[0];
@@ -150,11 +151,69 @@ public final class PermutohedralLattice {
      * permutohedral approximation of the same Gaussian (tested against a fresh build).
      */
     public void update(float[] features, int[] changed, int count) {
+        update(features, changed, count, SERIAL);
+    }
+
+    /**
+     * {@link #update(float[], int[], int)} with the points split across {@code parallel}'s workers.
+     * While they embed, the lattice's table is only read: each worker looks a vertex up there and,
+     * when it is new, in a table of its own, marking the corner with {@code -2 - its index}; the
+     * new vertices are then added to the lattice's table in worker order (a few hundred, against
+     * the tens of thousands of lookups) and the marked corners renumbered.
+     */
+    void update(float[] features, int[] changed, int count, Parallel parallel) {
         int from = table.count;
-        Embedder embedder = embedders[0];
-        for (int i = 0; i < count; i++) {
-            embedder.embed(features, changed[i], offsets, weights);
+        int workers = parallel.workers();
+        if (workers == 1 || count < 4096) {
+            Embedder embedder = embedders[0];
+            for (int i = 0; i < count; i++) {
+                embedder.embed(features, changed[i], offsets, weights);
+            }
+            linkNeighbours(from);
+            return;
         }
+        if (updaters.length < workers) {
+            updaters = Arrays.copyOf(updaters, workers);
+            for (int w = 0; w < workers; w++) {
+                if (updaters[w] == null) {
+                    updaters[w] = new Embedder(d, scale, canonical, new VertexTable(d, hashMultipliers));
+                }
+            }
+            renumbering = Arrays.copyOf(renumbering, Math.max(renumbering.length, workers));
+        }
+        for (int w = 0; w < workers; w++) {
+            updaters[w].table.clear(0);
+            updaters[w].forgetSimplices();
+            updaters[w].shared = table;
+        }
+        parallel.forRange(count, (a, b, worker) -> {
+            Embedder embedder = updaters[worker];
+            for (int i = a; i < b; i++) {
+                embedder.embed(features, changed[i], offsets, weights);
+            }
+        });
+        for (int w = 0; w < workers; w++) {
+            VertexTable own = updaters[w].table;
+            if (renumbering[w] == null || renumbering[w].length < own.count) {
+                renumbering[w] = new int[Math.max(own.count, 16)];
+            }
+            for (int v = 0; v < own.count; v++) {
+                renumbering[w][v] = table.findOrAdd(own.keys, v * d);
+            }
+        }
+        int stride = d + 1;
+        parallel.forRange(count, (a, b, worker) -> {
+            int[] global = renumbering[worker];
+            for (int i = a; i < b; i++) {
+                int o = changed[i] * stride;
+                for (int k = 0; k < stride; k++) {
+                    int v = offsets[o + k];
+                    if (v < 0) {
+                        offsets[o + k] = global[-2 - v];
+                    }
+                }
+            }
+        });
         linkNeighbours(from);
     }
 
@@ -191,6 +250,11 @@ public final class PermutohedralLattice {
         private final int[] cachedVertices;
         private final int[] cachedGeneration = new int[SIMPLEX_CACHE];
         private int generation = 1;
+        /**
+         * When set, vertices are looked up here first and only those it lacks go into {@code table},
+         * marked {@code -2 - index} (an update's workers; nothing may add to it meanwhile).
+         */
+        private VertexTable shared;
 
         Embedder(int d, float[] scale, int[] canonical, VertexTable table) {
             this.d = d;
@@ -291,7 +355,9 @@ public final class PermutohedralLattice {
                 for (int i = 0; i < d; i++) {
                     key[i] = rem0[i] + canonical[k * (d + 1) + rank[i]];
                 }
-                offsets[o + k] = table.findOrAdd(key, 0);
+                int found = shared == null ? -1 : shared.find(key, 0);
+                offsets[o + k] = found >= 0 ? found : shared == null ? table.findOrAdd(key, 0)
+                        : -2 - table.findOrAdd(key, 0);
             }
             cachedGeneration[entry] = generation;
             System.arraycopy(rem0, 0, cachedRem0, c, stride);

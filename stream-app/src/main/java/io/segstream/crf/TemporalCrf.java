@@ -26,9 +26,12 @@ public final class TemporalCrf implements CrfRefiner {
      * @param motion pixels whose colour changed by more than this many levels in a channel since the
      *     camera's previous frame start cold ({@link DenseCrf#initWarm(CrfState, float, float, int)});
      *     negative: none do
+     * @param latticeTolerance with lattice reuse, pixels whose colour moved at most this many levels
+     *     in every channel from the colour the camera's lattice holds for them are not embedded again
+     *     ({@link DenseCrf#prepare(byte[], int, int, float[], int, int)}); 0: exactly the full build
      */
     public record Settings(boolean warmStart, float weight, float limit, float flipShare, float sceneCut,
-            boolean reuseLattice, int motion) {
+            boolean reuseLattice, int motion, int latticeTolerance) {
         /** Ranges of the settings, which the {@code crf.*} configuration declares with these same bounds. */
         public static final float MIN_WEIGHT = 0.01f;
         public static final float MAX_WEIGHT = 10f;
@@ -38,17 +41,23 @@ public final class TemporalCrf implements CrfRefiner {
         public static final float MIN_SCENE_CUT = 0.01f;
         public static final float MAX_SCENE_CUT = 1f;
         public static final int MAX_MOTION = 255;
+        public static final int MAX_LATTICE_TOLERANCE = 255;
 
         /**
          * Chosen by measurement (benchmarks/RESULTS.md, "CRF temporal warm start"): the limit is the
          * most object-preserving one measured, at the price of part of the flicker reduction.
          */
-        public static final Settings DEFAULT = new Settings(true, 1f, 1f, 0.005f, 0.30f, true, DEFAULT_MOTION);
+        public static final Settings DEFAULT = new Settings(true, 1f, 1f, 0.005f, 0.30f, true, DEFAULT_MOTION,
+                DEFAULT_LATTICE_TOLERANCE);
 
         public Settings {
             if (motion > MAX_MOTION) {
                 throw new IllegalArgumentException("warm-start motion gate must be at most " + MAX_MOTION
                         + " levels (negative: off), was " + motion);
+            }
+            if (latticeTolerance < 0 || latticeTolerance > MAX_LATTICE_TOLERANCE) {
+                throw new IllegalArgumentException("lattice tolerance must be in [0, " + MAX_LATTICE_TOLERANCE
+                        + "] levels, was " + latticeTolerance);
             }
             require("warm-start weight", weight, MIN_WEIGHT, MAX_WEIGHT);
             require("warm-start limit (nats)", limit, MIN_LIMIT, MAX_LIMIT);
@@ -63,16 +72,21 @@ public final class TemporalCrf implements CrfRefiner {
         }
 
         public Settings withWarmStart(boolean on) {
-            return new Settings(on, weight, limit, flipShare, sceneCut, reuseLattice, motion);
+            return new Settings(on, weight, limit, flipShare, sceneCut, reuseLattice, motion, latticeTolerance);
         }
 
         public Settings withReuseLattice(boolean on) {
-            return new Settings(warmStart, weight, limit, flipShare, sceneCut, on, motion);
+            return new Settings(warmStart, weight, limit, flipShare, sceneCut, on, motion, latticeTolerance);
         }
 
         /** These settings with {@code levels} as the motion gate (negative: off). */
         public Settings withMotion(int levels) {
-            return new Settings(warmStart, weight, limit, flipShare, sceneCut, reuseLattice, levels);
+            return new Settings(warmStart, weight, limit, flipShare, sceneCut, reuseLattice, levels, latticeTolerance);
+        }
+
+        /** These settings with {@code levels} as the lattice update's tolerance. */
+        public Settings withLatticeTolerance(int levels) {
+            return new Settings(warmStart, weight, limit, flipShare, sceneCut, reuseLattice, motion, levels);
         }
     }
 
@@ -82,6 +96,12 @@ public final class TemporalCrf implements CrfRefiner {
      * (benchmarks/RESULTS.md, "Warm start against cold, per model").
      */
     public static final int DEFAULT_MOTION = 48;
+
+    /**
+     * The lattice update's tolerance by default, levels: measured on vtest_720p against a lattice
+     * built anew for every frame (benchmarks/RESULTS.md, "CRF speed").
+     */
+    public static final int DEFAULT_LATTICE_TOLERANCE = 3;
 
     /** Appearance lattices kept per instance (per stream thread), one per camera, least recently used out. */
     static final int LATTICES_KEPT = 4;
@@ -113,7 +133,8 @@ public final class TemporalCrf implements CrfRefiner {
         DenseCrf.Appearance appearance = latticeOf(camera);
         crf.useAppearance(appearance);
         boolean previousFrameKnown = carried != null && appearance.sequence == carried.sequence();
-        crf.prepare(rgb, width, height, logitPlanes, labelCount, settings.reuseLattice());
+        crf.prepare(rgb, width, height, logitPlanes, labelCount,
+                settings.reuseLattice() ? settings.latticeTolerance() : -1);
         appearance.sequence = sequence;
         String cold = coldStartReason(width, height, sequence, carried);
         float disagreement = Float.NaN;

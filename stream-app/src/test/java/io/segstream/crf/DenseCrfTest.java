@@ -100,16 +100,25 @@ class DenseCrfTest {
     }
 
     /**
-     * The bound: the lattice approximates each Gaussian kernel, so marginals differ from the exact
-     * ones; measured here, 99% of marginals are within 0.037 (DeepLab parameters) and 0.009 (short
-     * range) of the oracle and the mean difference is 0.003 and 0.0005. Single marginals near a tie
+     * The bound: the lattice approximates the appearance kernel (and, in Kraehenbuehl's form, the
+     * smoothness kernel), so marginals differ from the exact ones; measured here, 99% of marginals
+     * are within 0.051 (DeepLab parameters) and 0.009 (short range) of the oracle and the mean
+     * difference is 0.0032 and 0.0005 (with the smoothness kernel on a lattice too: 0.037 and 0.009,
+     * 0.0030 and 0.0005, the same argmax agreement: the two lattices' errors partly cancel). Single marginals near a tie
      * can differ by much more (0.64 at one pixel with DeepLab's 5-level colour width), which is why
      * the test bounds the 99th percentile and the mean, and the argmax agreement.
      */
     private static void compareWithOracle(CrfParams params, double minAgreement, double maxP99Error,
             double maxMeanError) {
         float[] exact = BruteForceMeanField.run(rgb, W, H, logits, labels, params);
-        DenseCrf crf = new DenseCrf(params);
+        for (boolean grid : new boolean[] {true, false}) {
+            compareWithOracle(params, grid, exact, minAgreement, maxP99Error, maxMeanError);
+        }
+    }
+
+    private static void compareWithOracle(CrfParams params, boolean gridSmoothness, float[] exact, double minAgreement,
+            double maxP99Error, double maxMeanError) {
+        DenseCrf crf = new DenseCrf(params, 0f, 1, gridSmoothness);
         byte[] ours = new byte[W * H];
         crf.infer(rgb, W, H, logits, labels, ours);
         byte[] theirs = argmax(exact, W * H, labels);
@@ -130,8 +139,8 @@ class DenseCrfTest {
         java.util.Arrays.sort(errors);
         double p99 = errors[(int) (errors.length * 0.99)];
         double agreement = (double) agree / (W * H);
-        System.out.printf("oracle %s: argmax agreement %.4f, marginals max error %.4f, p99 %.4f, mean %.5f%n",
-                params, agreement, maxError, p99, meanError);
+        System.out.printf("oracle %s, smoothness on the %s: argmax agreement %.4f, marginals max error %.4f, p99 %.4f, mean %.5f%n",
+                params, gridSmoothness ? "grid" : "lattice", agreement, maxError, p99, meanError);
         assertTrue(agreement >= minAgreement, "argmax agreement " + agreement);
         assertTrue(p99 <= maxP99Error, "99th percentile marginal error " + p99);
         assertTrue(meanError <= maxMeanError, "mean marginal error " + meanError);
@@ -139,7 +148,7 @@ class DenseCrfTest {
 
     @Test
     void agreesWithTheExactMeanFieldWithDeepLabParameters() {
-        compareWithOracle(CrfParams.DEEPLAB, 0.99, 0.05, 0.005);
+        compareWithOracle(CrfParams.DEEPLAB, 0.99, 0.055, 0.005);
     }
 
     @Test

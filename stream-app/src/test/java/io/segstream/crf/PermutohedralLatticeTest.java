@@ -2,6 +2,7 @@ package io.segstream.crf;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -72,10 +73,18 @@ class PermutohedralLatticeTest {
             for (int p : changed) {
                 System.arraycopy(next, 5 * p, f, 5 * p, 5);
             }
+            PermutohedralLattice three = new PermutohedralLattice(5);
+            three.init(features(2), n);
             one.update(f, changed, changed.length);
             two.update(f, changed, changed.length);
             assertEquals(one.vertices(), two.vertices(), "vertices after the update");
             assertArrayEquals(filtered(one, in), filtered(two, in), "filter after the update");
+            // An update split across workers (each adding new vertices to a table of its own, merged
+            // after) adds the same vertices, numbered otherwise, and filters alike.
+            assertTrue(changed.length >= 4096, "enough changed points for the update to be split");
+            three.update(f, changed, changed.length, workers);
+            assertEquals(one.vertices(), three.vertices(), "vertices after the split update");
+            assertArrayEquals(filtered(one, in), filtered(three, in), "filter after the split update");
         }
     }
 }
