@@ -5,8 +5,8 @@ package io.segstream.crf;
  * uses it: unary = -log softmax(logits at the CRF's resolution), the appearance and smoothness
  * kernels of {@link CrfParams}, Potts compatibility. Each iteration filters the marginals with the
  * appearance kernel on a {@link PermutohedralLattice}, and with the smoothness kernel on the pixel
- * grid when it is narrow ({@link GridGaussian}, DeepLab's 3 px and less), else on a lattice too, so it
- * costs time linear in the pixels.
+ * grid when it is narrow ({@link GridGaussian}, 1 px as the default model's), else on a lattice too,
+ * so it costs time linear in the pixels.
  *
  * <p>Kernels are normalised symmetrically, {@code m_i = n_i sum_j k(i,j) n_j Q_j} with
  * {@code n_i = (sum_j k(i,j))^-1/2} and the sum including j = i, as in Kraehenbuehl's second
@@ -400,8 +400,11 @@ public final class DenseCrf implements AutoCloseable {
         parallel.forRange(pixels, (from, to, worker) -> {
             float[] v = sums[worker];
             for (int p = from; p < to; p++) {
-                System.arraycopy(unary, p * l, v, 0, l);
-                softmax(v, q, p * l);
+                int o = p * l;
+                for (int k = 0; k < l; k++) {
+                    v[k] = unary[o + k];
+                }
+                softmax(v, q, o);
             }
         });
         updated = false;

@@ -3,18 +3,18 @@ package io.segstream.crf;
 /**
  * A Gaussian of the pixel positions alone, {@code exp(-|p_i - p_j|^2 / 2 theta^2)}, filtered on the
  * image grid as two 1-D convolutions (it is separable), cut off at three standard deviations: the
- * CRF's smoothness kernel when it is narrow. DeepLab's smoothness kernel is 3 px and the default
- * model's 1 px; a permutohedral lattice over the positions then has about as many vertices as the
- * frame has pixels, and a 7- to 19-tap convolution that the JIT vectorises costs less than its
- * splat, blur and slice (benchmarks/RESULTS.md). Unlike the lattice it computes the Gaussian
- * itself, so it is the closer of the two to the exact mean field.
+ * CRF's smoothness kernel when it is narrow. The default model's is 1 px: a permutohedral lattice
+ * over the positions then has about as many vertices as the frame has pixels, and the 7-tap
+ * convolution costs less than its splat, blur and slice (6 ms less per iteration at 640x480 on one
+ * thread); from 1.5 px on (DeepLab's is 3 px) the lattice has few enough vertices to be the faster
+ * (benchmarks/RESULTS.md, "CRF speed"). Unlike the lattice it computes the Gaussian itself.
  *
  * <p>Values are laid out {@code [pixel][channel]}, pixels row by row. One instance per CRF; the
  * buffers are sized for the largest frame and label count seen.
  */
 final class GridGaussian {
-    /** The widest kernel the grid takes, in pixels; a wider one goes to the lattice. */
-    static final float MAX_THETA = 3f;
+    /** The widest kernel the grid takes, in pixels; a wider one goes to the lattice (measured, see above). */
+    static final float MAX_THETA = 1f;
 
     private final float[] taps;   // taps[t] = exp(-t^2 / 2 theta^2), t = 0..radius
     private final int radius;
