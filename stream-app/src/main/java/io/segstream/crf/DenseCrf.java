@@ -82,18 +82,17 @@ public final class DenseCrf implements AutoCloseable {
      *     plus threads - 1 of its own)
      */
     public DenseCrf(CrfParams params, float pruneProbability, int threads) {
-        this(params, pruneProbability, threads, true);
+        this(params, pruneProbability, threads, params.thetaGamma() <= GridGaussian.FASTER_UP_TO);
     }
 
     /**
-     * @param gridSmoothness filter the smoothness kernel on the pixel grid ({@link GridGaussian})
-     *     when it is at most {@value GridGaussian#MAX_THETA} px wide, as the other constructors do;
-     *     false: on a permutohedral lattice like the appearance kernel, as Kraehenbuehl's CRF does
-     *     (for comparisons)
+     * @param gridSmoothness filter the smoothness kernel on the pixel grid ({@link GridGaussian}; it
+     *     must then be at most {@value GridGaussian#MAX_THETA} px wide); false: on a permutohedral
+     *     lattice like the appearance kernel, as Kraehenbuehl's CRF does. The other constructors
+     *     take the grid where it is the faster, up to {@value GridGaussian#FASTER_UP_TO} px.
      */
     public DenseCrf(CrfParams params, float pruneProbability, int threads, boolean gridSmoothness) {
-        this.grid = gridSmoothness && params.thetaGamma() <= GridGaussian.MAX_THETA
-                ? new GridGaussian(params.thetaGamma()) : null;
+        this.grid = gridSmoothness ? new GridGaussian(params.thetaGamma()) : null;
         this.parallel = new Parallel(threads);
         this.changes = new float[threads];
         this.flips = new int[threads];

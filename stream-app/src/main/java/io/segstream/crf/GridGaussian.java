@@ -13,8 +13,11 @@ package io.segstream.crf;
  * buffers are sized for the largest frame and label count seen.
  */
 final class GridGaussian {
-    /** The widest kernel the grid takes, in pixels; a wider one goes to the lattice (measured, see above). */
-    static final float MAX_THETA = 1f;
+    /** The widest kernel the grid takes, in pixels (19 taps). */
+    static final float MAX_THETA = 3f;
+
+    /** Up to this width the grid is the faster of the two (measured, see above); the CRF's default choice. */
+    static final float FASTER_UP_TO = 1f;
 
     private final float[] taps;   // taps[t] = exp(-t^2 / 2 theta^2), t = 0..radius
     private final int radius;
