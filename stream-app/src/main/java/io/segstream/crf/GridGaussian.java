@@ -7,7 +7,8 @@ package io.segstream.crf;
  * over the positions then has about as many vertices as the frame has pixels, and the 7-tap
  * convolution costs less than its splat, blur and slice (6 ms less per iteration at 640x480 on one
  * thread); from 1.5 px on (DeepLab's is 3 px) the lattice has few enough vertices to be the faster
- * (benchmarks/RESULTS.md, "CRF speed"). Unlike the lattice it computes the Gaussian itself.
+ * (benchmarks/RESULTS.md, "CRF speed, before and after"). Unlike the lattice it computes the
+ * Gaussian itself.
  *
  * <p>Values are laid out {@code [pixel][channel]}, pixels row by row. One instance per CRF; the
  * buffers are sized for the largest frame and label count seen.

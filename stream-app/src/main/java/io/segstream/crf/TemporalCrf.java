@@ -99,7 +99,7 @@ public final class TemporalCrf implements CrfRefiner {
 
     /**
      * The lattice update's tolerance by default, levels: measured on vtest_720p against a lattice
-     * built anew for every frame (benchmarks/RESULTS.md, "CRF speed").
+     * built anew for every frame (benchmarks/RESULTS.md, "CRF speed, before and after").
      */
     public static final int DEFAULT_LATTICE_TOLERANCE = 3;
 
