@@ -34,7 +34,8 @@ import java.util.Locale;
  * {@code DenseCrf} constructor, {@code TemporalCrf.Settings.DEFAULT}), so that the same class run
  * against an older build measures the before of a before-and-after: put its classes ahead of the
  * older benchmarks jar on the class path and alternate whole runs. The frames and logits are cached
- * in the directory of {@code -Dsegstream.crf.cache} (default {@code /tmp/segstream-crf-speed}) so that
+ * in the directory of {@code -Dsegstream.crf.cache} (default {@code segstream-crf-speed} in the
+ * temporary directory) so that
  * both runs see the same ones and the model runs once.
  *
  * <pre>
@@ -55,7 +56,8 @@ public final class CrfSpeed {
     private CrfSpeed() {}
 
     public static void main(String[] args) throws Exception {
-        Path cache = Path.of(System.getProperty("segstream.crf.cache", "/tmp/segstream-crf-speed"));
+        Path cache = System.getProperty("segstream.crf.cache") != null ? Path.of(System.getProperty("segstream.crf.cache"))
+                : Path.of(System.getProperty("java.io.tmpdir"), "segstream-crf-speed");
         Files.createDirectories(cache);
         String label = args.length > 0 ? args[0] : "this build";
         if (label.equals("smoothness") || label.equals("tolerance")) {

@@ -43,7 +43,7 @@ public final class DenseCrf implements AutoCloseable {
     private static final int SELECT_BLOCK = 2048;
     private final float[] changes;   // per worker: the largest marginal change of its pixels
     private final int[] flips;       // per worker: its pixels whose label changed
-    private final int[] overruled;   // per worker: its pixels whose label argmax gave, unlike the unaries'
+    private final int[] counts;      // per worker: its pixels that a counting pass (argmax, disagreement) counted
     private int lastOverruled;
     private final float pruneLogGap;
     private final Parallel parallel;
@@ -96,7 +96,7 @@ public final class DenseCrf implements AutoCloseable {
         this.parallel = new Parallel(threads);
         this.changes = new float[threads];
         this.flips = new int[threads];
-        this.overruled = new int[threads];
+        this.counts = new int[threads];
         if (!(pruneProbability >= 0f && pruneProbability <= MAX_PRUNE_PROBABILITY)) {
             throw new IllegalArgumentException("pruneProbability must be in [0, " + MAX_PRUNE_PROBABILITY + "], was "
                     + pruneProbability);
@@ -599,16 +599,16 @@ public final class DenseCrf implements AutoCloseable {
     public float disagreement(CrfState carried) {
         int offset = carried.labelsOffset();
         byte[] carriedLabels = carried.toBytes();
-        java.util.Arrays.fill(overruled, 0);
+        java.util.Arrays.fill(counts, 0);
         parallel.forRange(pixels, (from, to, worker) -> {
             int differing = 0;
             for (int p = from; p < to; p++) {
                 differing += active[own[p] & 0xFF] != (carriedLabels[offset + p] & 0xFF) ? 1 : 0;
             }
-            overruled[worker] = differing;
+            counts[worker] = differing;
         });
         long differing = 0;
-        for (int count : overruled) {
+        for (int count : counts) {
             differing += count;
         }
         return (float) differing / pixels;
@@ -667,7 +667,7 @@ public final class DenseCrf implements AutoCloseable {
     public void argmax(byte[] out) {
         int l = labels;
         boolean known = updated;
-        java.util.Arrays.fill(overruled, 0);
+        java.util.Arrays.fill(counts, 0);
         parallel.forRange(pixels, (from, to, worker) -> {
             int differ = 0;
             for (int p = from; p < to; p++) {
@@ -687,10 +687,10 @@ public final class DenseCrf implements AutoCloseable {
                 out[p] = (byte) active[best];
                 differ += best != (own[p] & 0xFF) ? 1 : 0;
             }
-            overruled[worker] = differ;
+            counts[worker] = differ;
         });
         int sum = 0;
-        for (int count : overruled) {
+        for (int count : counts) {
             sum += count;
         }
         lastOverruled = sum;

@@ -121,13 +121,7 @@ public final class PermutohedralLattice {
             }
         });
         for (int w = 1; w < workers; w++) {
-            VertexTable own = embedders[w].table;
-            if (renumbering[w].length < own.count) {
-                renumbering[w] = new int[Math.max(own.count, renumbering[w].length * 3 / 2)];
-            }
-            for (int v = 0; v < own.count; v++) {
-                renumbering[w][v] = table.findOrAdd(own.keys, v * d);
-            }
+            merge(embedders[w].table, w);
         }
         // The same n and workers split the points into the same ranges as the embedding did.
         parallel.forRange(n, (from, to, worker) -> {
@@ -177,6 +171,7 @@ public final class PermutohedralLattice {
             for (int w = 0; w < workers; w++) {
                 if (updaters[w] == null) {
                     updaters[w] = new Embedder(d, scale, canonical, new VertexTable(d, hashMultipliers));
+                    updaters[w].shared = table;
                 }
             }
             renumbering = Arrays.copyOf(renumbering, Math.max(renumbering.length, workers));
@@ -184,7 +179,6 @@ public final class PermutohedralLattice {
         for (int w = 0; w < workers; w++) {
             updaters[w].table.clear(0);
             updaters[w].forgetSimplices();
-            updaters[w].shared = table;
         }
         parallel.forRange(count, (a, b, worker) -> {
             Embedder embedder = updaters[worker];
@@ -193,13 +187,7 @@ public final class PermutohedralLattice {
             }
         });
         for (int w = 0; w < workers; w++) {
-            VertexTable own = updaters[w].table;
-            if (renumbering[w] == null || renumbering[w].length < own.count) {
-                renumbering[w] = new int[Math.max(own.count, 16)];
-            }
-            for (int v = 0; v < own.count; v++) {
-                renumbering[w][v] = table.findOrAdd(own.keys, v * d);
-            }
+            merge(updaters[w].table, w);
         }
         int stride = d + 1;
         parallel.forRange(count, (a, b, worker) -> {
@@ -215,6 +203,21 @@ public final class PermutohedralLattice {
             }
         });
         linkNeighbours(from);
+    }
+
+    /**
+     * Adds a worker's own vertices to the lattice's table; {@code renumbering[worker]} then maps each
+     * of them to its index there.
+     */
+    private void merge(VertexTable own, int worker) {
+        int[] map = renumbering[worker];
+        if (map == null || map.length < own.count) {
+            map = new int[Math.max(own.count, map == null ? 16 : map.length * 3 / 2)];
+            renumbering[worker] = map;
+        }
+        for (int v = 0; v < own.count; v++) {
+            map[v] = table.findOrAdd(own.keys, v * d);
+        }
     }
 
     /** Vertices now over vertices after the last full {@link #init}: what updates have added. */
