@@ -32,9 +32,9 @@ public final class DenseCrf implements AutoCloseable {
     private float[] q = new float[0];       // marginals, [pixel][label]
     private float[] ones = new float[0];     // ones, for the normalisation
     private byte[] own = new byte[0];        // per pixel: the active label the unaries alone favour
-    private byte[] current = new byte[0];    // per pixel: the active label of the last update's marginals
+    private byte[] current = new byte[0];    // per pixel: the active label of the marginals (start or update)
     private byte[] field = new byte[0];      // the last update's marginals as CrfState stores them
-    private boolean updated;                 // current and field hold the last update's (none since the start)
+    private boolean updated;                 // field holds the last update's (none since the start)
     private float[][] sums = new float[0][]; // per worker: one pixel's unary and message sums
     private float[] filtered = new float[0]; // the normalisation's filtered ones, one per pixel
     private float[] message = new float[0];
@@ -49,6 +49,8 @@ public final class DenseCrf implements AutoCloseable {
     private final Parallel parallel;
     private static final float MAX_LATTICE_GROWTH = 1.5f;
     private int[] changedPixels = new int[0];
+    private int[][] changedBy = new int[0][];  // per worker: the pixels its part of the colour scan listed
+    private final int[] changedCount;          // per worker: how many
     private byte[] colourChange = new byte[0]; // per pixel: the largest channel change since the lattice's last frame
     private boolean colourChangeKnown;         // false: the lattice's last frame had another size, or none
     private boolean lastBuildFull;
@@ -97,6 +99,7 @@ public final class DenseCrf implements AutoCloseable {
         this.changes = new float[threads];
         this.flips = new int[threads];
         this.counts = new int[threads];
+        this.changedCount = new int[threads];
         if (!(pruneProbability >= 0f && pruneProbability <= MAX_PRUNE_PROBABILITY)) {
             throw new IllegalArgumentException("pruneProbability must be in [0, " + MAX_PRUNE_PROBABILITY + "], was "
                     + pruneProbability);
@@ -159,8 +162,13 @@ public final class DenseCrf implements AutoCloseable {
             changedPixels = new int[n];
             colourChange = new byte[n];
         }
-        measureColourChange(rgb, width, height);
-        if (!(latticeTolerance >= 0 && updateAppearance(rgb, width, height, latticeTolerance))) {
+        boolean sameSize = width == app.width && height == app.height;
+        colourChangeKnown = sameSize;
+        boolean update = latticeTolerance >= 0 && sameSize && app.lattice.growth() <= MAX_LATTICE_GROWTH;
+        if (sameSize) {
+            scanColours(rgb, width, update ? latticeTolerance : -1);
+        }
+        if (!(update && updateAppearance(n))) {
             float ia = 1f / params.thetaAlpha();
             float ib = 1f / params.thetaBeta();
             parallel.forRange(n, (from, to, worker) -> {
@@ -175,10 +183,12 @@ public final class DenseCrf implements AutoCloseable {
             System.arraycopy(rgb, 0, app.embeddedRgb, 0, n * 3);
             lastBuildFull = true;
         }
-        if (app.previousRgb.length < n * 3) {
-            app.previousRgb = new byte[n * 3];
+        if (!sameSize) {
+            if (app.previousRgb.length < n * 3) {
+                app.previousRgb = new byte[n * 3];
+            }
+            System.arraycopy(rgb, 0, app.previousRgb, 0, n * 3);
         }
-        System.arraycopy(rgb, 0, app.previousRgb, 0, n * 3);
         app.width = width;
         app.height = height;
         normalisation(app.lattice, appNorm);
@@ -237,52 +247,71 @@ public final class DenseCrf implements AutoCloseable {
         appFeatures[a + 4] = (rgb[3 * p + 2] & 0xFF) * ib;
     }
 
-    /** Each pixel's largest channel change since the appearance's last frame, where it had this size. */
-    private void measureColourChange(byte[] rgb, int width, int height) {
-        colourChangeKnown = width == app.width && height == app.height;
-        if (!colourChangeKnown) {
-            return;
-        }
-        byte[] previousRgb = app.previousRgb;
-        parallel.forRange(width * height, (from, to, worker) -> {
-            for (int p = from, b = 3 * from; p < to; p++, b += 3) {
-                int d = Math.max(Math.abs((rgb[b] & 0xFF) - (previousRgb[b] & 0xFF)),
-                        Math.max(Math.abs((rgb[b + 1] & 0xFF) - (previousRgb[b + 1] & 0xFF)),
-                                Math.abs((rgb[b + 2] & 0xFF) - (previousRgb[b + 2] & 0xFF))));
-                colourChange[p] = (byte) d;
+    /**
+     * One pass over a frame of the appearance's size: each pixel's largest channel change since the
+     * appearance's last frame (for the motion gate), which then becomes this frame; and, unless
+     * {@code tolerance} is negative, the pixels whose colour moved more than {@code tolerance} levels
+     * from the colour the lattice holds for them, listed per worker, with their new colour and
+     * features in place for {@link #updateAppearance}.
+     */
+    private void scanColours(byte[] rgb, int width, int tolerance) {
+        int n = pixels;
+        int workers = parallel.workers();
+        if (changedBy.length < workers || changedBy[0].length < n) {
+            // worker 0 takes all the pixels of a frame too small to split
+            changedBy = new int[workers][];
+            changedBy[0] = new int[n];
+            for (int w = 1; w < workers; w++) {
+                changedBy[w] = new int[n / workers + 1];
             }
+        }
+        java.util.Arrays.fill(changedCount, 0);
+        byte[] previous = app.previousRgb;
+        byte[] held = app.embeddedRgb;
+        float ia = 1f / params.thetaAlpha();
+        float ib = 1f / params.thetaBeta();
+        parallel.forRange(n, (from, to, worker) -> {
+            int[] list = changedBy[worker];
+            int count = 0;
+            for (int p = from, b = 3 * from; p < to; p++, b += 3) {
+                int r = rgb[b] & 0xFF;
+                int g = rgb[b + 1] & 0xFF;
+                int u = rgb[b + 2] & 0xFF;
+                int moved = Math.max(Math.abs(r - (previous[b] & 0xFF)),
+                        Math.max(Math.abs(g - (previous[b + 1] & 0xFF)), Math.abs(u - (previous[b + 2] & 0xFF))));
+                colourChange[p] = (byte) moved;
+                previous[b] = rgb[b];
+                previous[b + 1] = rgb[b + 1];
+                previous[b + 2] = rgb[b + 2];
+                if (tolerance >= 0 && Math.max(Math.abs(r - (held[b] & 0xFF)),
+                        Math.max(Math.abs(g - (held[b + 1] & 0xFF)), Math.abs(u - (held[b + 2] & 0xFF)))) > tolerance) {
+                    list[count++] = p;
+                    held[b] = rgb[b];
+                    held[b + 1] = rgb[b + 1];
+                    held[b + 2] = rgb[b + 2];
+                    appearanceFeatures(rgb, width, p, ia, ib);
+                }
+            }
+            changedCount[worker] = count;
         });
     }
 
     /**
-     * Re-embeds the pixels whose colour moved more than {@code tolerance} levels from the colour the
-     * lattice holds for them; false, having changed nothing, when a full build is due instead.
+     * Re-embeds the pixels {@link #scanColours} listed; false, having changed nothing in the lattice,
+     * when more than half the pixels changed and a full build is due instead.
      */
-    private boolean updateAppearance(byte[] rgb, int width, int height, int tolerance) {
-        if (width != app.width || height != app.height || app.lattice.growth() > MAX_LATTICE_GROWTH) {
+    private boolean updateAppearance(int n) {
+        int count = 0;
+        for (int w = 0; w < changedCount.length; w++) {
+            count += changedCount[w];
+        }
+        if (count > n / 2) {
             return false;
         }
-        int n = width * height;
-        int count = 0;
-        int limit = n / 2;
-        byte[] held = app.embeddedRgb;
-        for (int p = 0, b = 0; p < n; p++, b += 3) {
-            int d = Math.max(Math.abs((rgb[b] & 0xFF) - (held[b] & 0xFF)),
-                    Math.max(Math.abs((rgb[b + 1] & 0xFF) - (held[b + 1] & 0xFF)),
-                            Math.abs((rgb[b + 2] & 0xFF) - (held[b + 2] & 0xFF))));
-            if (d > tolerance) {
-                if (count == limit) {
-                    return false;
-                }
-                changedPixels[count++] = p;
-            }
-        }
-        float ia = 1f / params.thetaAlpha();
-        float ib = 1f / params.thetaBeta();
-        for (int i = 0; i < count; i++) {
-            int p = changedPixels[i];
-            appearanceFeatures(rgb, width, p, ia, ib);
-            System.arraycopy(rgb, 3 * p, held, 3 * p, 3);
+        count = 0;
+        for (int w = 0; w < changedCount.length; w++) { // in worker order: pixel order, as a serial scan lists them
+            System.arraycopy(changedBy[w], 0, changedPixels, count, changedCount[w]);
+            count += changedCount[w];
         }
         app.lattice.update(appFeatures, changedPixels, count, parallel);
         lastBuildFull = false;
@@ -403,7 +432,7 @@ public final class DenseCrf implements AutoCloseable {
                 for (int k = 0; k < l; k++) {
                     v[k] = unary[o + k];
                 }
-                softmax(v, q, o);
+                current[p] = (byte) softmax(v, q, o);
             }
         });
         updated = false;
@@ -480,37 +509,47 @@ public final class DenseCrf implements AutoCloseable {
         int flipped = 0;
         for (int p = from; p < to; p++) {
             int o = p * l;
-            int e = (p - from) * l;
+            // The label with the largest sum is the one with the largest new marginal (exp is monotone).
             float max = Float.NEGATIVE_INFINITY;
-            float bestBefore = Float.NEGATIVE_INFINITY;
-            int before = 0;
-            for (int k = 0; k < l; k++) {
-                float sum = unary[o + k] + message[o + k] + (extra == null ? 0f : extra[e + k]);
-                v[k] = sum;
-                max = Math.max(max, sum);
-                float old = q[o + k];
-                if (old > bestBefore) {
-                    bestBefore = old;
-                    before = k;
+            int after = 0;
+            if (extra == null) {
+                for (int k = 0; k < l; k++) {
+                    float sum = unary[o + k] + message[o + k];
+                    v[k] = sum;
+                    if (sum > max) {
+                        max = sum;
+                        after = k;
+                    }
+                }
+            } else {
+                int e = (p - from) * l;
+                for (int k = 0; k < l; k++) {
+                    float sum = unary[o + k] + message[o + k] + extra[e + k];
+                    v[k] = sum;
+                    if (sum > max) {
+                        max = sum;
+                        after = k;
+                    }
                 }
             }
+            float total = 0f;
             for (int k = 0; k < l; k++) {
-                field[o + k] = (byte) Math.min(255, (int) ((max - v[k]) * perStep + 0.5f));
+                float below = max - v[k];
+                field[o + k] = (byte) Math.min(255, (int) (below * perStep + 0.5f));
+                float x = FastExp.exp(-below);
+                v[k] = x;
+                total += x;
             }
-            float inv = 1f / expInPlace(v, max);
-            int after = 0;
-            float bestAfter = Float.NEGATIVE_INFINITY;
+            float inv = 1f / total;
             for (int k = 0; k < l; k++) {
                 float updatedQ = v[k] * inv;
-                largest = Math.max(largest, Math.abs(updatedQ - q[o + k]));
+                float change = Math.abs(updatedQ - q[o + k]);
+                // a comparison, not Math.max: the JIT's float max also orders NaN and -0, and costs more
+                largest = change > largest ? change : largest;
                 q[o + k] = updatedQ;
-                if (updatedQ > bestAfter) {
-                    bestAfter = updatedQ;
-                    after = k;
-                }
             }
+            flipped += current[p] != after ? 1 : 0;
             current[p] = (byte) after;
-            flipped += before != after ? 1 : 0;
         }
         changes[worker] = largest;
         flips[worker] += flipped;
@@ -560,6 +599,10 @@ public final class DenseCrf implements AutoCloseable {
         float floor = Math.max(CrfState.FLOOR * weight, -limit);
         boolean gated = motionLevels >= 0 && colourChangeKnown;
         byte[] change = colourChange;
+        float[] priorOf = new float[256]; // a carried byte's prior, so the pass does one load per label
+        for (int b = 0; b < 256; b++) {
+            priorOf[b] = Math.max(b * step, -limit);
+        }
         parallel.forRange(pixels, (from, to, worker) -> {
             float[] v = sums[worker];
             for (int p = from; p < to; p++) {
@@ -568,10 +611,10 @@ public final class DenseCrf implements AutoCloseable {
                 boolean moved = gated && (change[p] & 0xFF) > motionLevels;
                 for (int k = 0; k < l; k++) {
                     int c = column[k];
-                    float prior = moved ? 0f : c < 0 ? floor : Math.max((carriedField[f + c] & 0xFF) * step, -limit);
+                    float prior = moved ? 0f : c < 0 ? floor : priorOf[carriedField[f + c] & 0xFF];
                     v[k] = unary[o + k] + prior;
                 }
-                softmax(v, q, o);
+                current[p] = (byte) softmax(v, q, o);
             }
         });
         updated = false;
@@ -665,25 +708,11 @@ public final class DenseCrf implements AutoCloseable {
      * the unaries alone, the network's own label ({@link #lastOverruled}).
      */
     public void argmax(byte[] out) {
-        int l = labels;
-        boolean known = updated;
         java.util.Arrays.fill(counts, 0);
         parallel.forRange(pixels, (from, to, worker) -> {
             int differ = 0;
             for (int p = from; p < to; p++) {
-                int best = 0;
-                if (known) {
-                    best = current[p] & 0xFF;
-                } else {
-                    int o = p * l;
-                    float bestQ = q[o];
-                    for (int k = 1; k < l; k++) {
-                        if (q[o + k] > bestQ) {
-                            bestQ = q[o + k];
-                            best = k;
-                        }
-                    }
-                }
+                int best = current[p] & 0xFF;
                 out[p] = (byte) active[best];
                 differ += best != (own[p] & 0xFF) ? 1 : 0;
             }
@@ -728,28 +757,32 @@ public final class DenseCrf implements AutoCloseable {
         return lastFlips;
     }
 
-    /** values[0..labels) = exp(values[0..labels) - max); returns their sum. */
-    private float expInPlace(float[] values, float max) {
-        float sum = 0f;
-        for (int k = 0; k < labels; k++) {
-            float e = FastExp.exp(values[k] - max);
-            values[k] = e;
-            sum += e;
-        }
-        return sum;
-    }
-
-    /** out[o..o+labels) = softmax(v[0..labels)); v is overwritten. */
-    private void softmax(float[] v, float[] out, int o) {
+    /**
+     * out[o..o+labels) = softmax(v[0..labels)); v is overwritten.
+     *
+     * @return the label with the largest share (the first, on a tie)
+     */
+    private int softmax(float[] v, float[] out, int o) {
         int l = labels;
         float max = Float.NEGATIVE_INFINITY;
+        int best = 0;
         for (int k = 0; k < l; k++) {
-            max = Math.max(max, v[k]);
+            if (v[k] > max) {
+                max = v[k];
+                best = k;
+            }
         }
-        float inv = 1f / expInPlace(v, max);
+        float total = 0f;
+        for (int k = 0; k < l; k++) {
+            float x = FastExp.exp(v[k] - max);
+            v[k] = x;
+            total += x;
+        }
+        float inv = 1f / total;
         for (int k = 0; k < l; k++) {
             out[o + k] = v[k] * inv;
         }
+        return best;
     }
 
     private void normalisation(PermutohedralLattice lattice, float[] norm) {

@@ -1,5 +1,6 @@
 package io.segstream.crf;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -374,5 +375,56 @@ class DenseCrfTest {
                 assertEquals(0, plain[p], "plain warm start at " + x + "," + y);
             }
         }
+    }
+
+    /**
+     * A frame too small to split across the workers updates its lattice on the caller's thread: the
+     * colour scan lists the moved block, and the updated lattice labels as one built for the frame;
+     * a next frame whose every pixel changed is built anew.
+     */
+    @Test
+    void aSmallFrameOnTwoThreadsUpdatesItsLatticeAsABuildDoes() {
+        int w = 32;
+        int h = 16;
+        byte[] first = grey(w, h);
+        byte[] second = first.clone();
+        for (int y = 4; y < 12; y++) {
+            for (int x = 8; x < 16; x++) {
+                int p = y * w + x;
+                second[3 * p] = (byte) 250;
+                second[3 * p + 1] = 10;
+                second[3 * p + 2] = 10;
+            }
+        }
+        float[] logits = new float[2 * w * h];
+        for (int p = 0; p < w * h; p++) {
+            boolean inBlock = p / w >= 4 && p / w < 12 && p % w >= 8 && p % w < 16;
+            logits[p] = inBlock ? 0f : 1f;
+            logits[w * h + p] = inBlock ? 1.5f : 0f;
+        }
+        byte[] updated = new byte[w * h];
+        byte[] built = new byte[w * h];
+        try (DenseCrf crf = new DenseCrf(LOCAL, 0f, 2); DenseCrf fresh = new DenseCrf(LOCAL, 0f, 2)) {
+            crf.prepare(first, w, h, logits, 2);
+            crf.prepare(second, w, h, logits, 2, 0);
+            assertTrue(!crf.lastBuildFull(), "the second frame updated the lattice");
+            crf.initFromUnaries();
+            crf.iterate(3);
+            crf.argmax(updated);
+            fresh.prepare(second, w, h, logits, 2);
+            fresh.initFromUnaries();
+            fresh.iterate(3);
+            fresh.argmax(built);
+            byte[] third = new byte[3 * w * h];
+            java.util.Arrays.fill(third, (byte) 200);
+            crf.prepare(third, w, h, logits, 2, 0);
+            assertTrue(crf.lastBuildFull(), "a frame whose every pixel changed builds the lattice anew");
+        }
+        assertArrayEquals(built, updated);
+        int block = 0;
+        for (byte label : updated) {
+            block += label;
+        }
+        assertEquals(64, block, "the red block keeps label 1, the grey rest label 0");
     }
 }
