@@ -375,49 +375,49 @@ public final class PermutohedralLattice {
     }
 
     /**
-     * The splat: for each point, its channels {@value #FEW} at a time (a pruned CRF frame rarely
-     * keeps more labels than that), each group's values loaded once into locals and reused for the
-     * point's d+1 corners, instead of re-read from the array for each corner (the JIT cannot prove
-     * that the stores into {@code target} leave {@code in} alone). The channel tests are the same
-     * for every point, so they predict perfectly. With all 21 labels of a cold 640x480 frame this
-     * takes 0.81 (1 thread) to 0.99 (2 threads) of the time of the plain loop over the channels it
-     * replaced (JDK 17, whose JIT vectorises neither; benchmarks/RESULTS.md).
+     * The splat of channels {@code first .. first + count) of {@code channels}, {@code count} at most
+     * {@value #FEW} (a pruned CRF frame rarely keeps more labels; more take several sweeps): a
+     * point's values are loaded once into locals and reused for its d+1 corners, instead of re-read
+     * from the array for each corner (the JIT cannot prove that the stores into {@code target} leave
+     * {@code in} alone). The channel tests are the same for every point, so they predict perfectly.
+     * With all 21 labels of a cold 640x480 frame, sweeping the points once per group of eight took
+     * 0.81 (1 thread) to 0.99 (2 threads) of the time of the plain loop over the channels it replaced
+     * (JDK 17, whose JIT vectorises neither); one sweep taking each point's groups in turn was level
+     * with it there (0.97-1.02) and slower with 8 channels or fewer (benchmarks/RESULTS.md).
      */
-    private void splat(int from, int to, float[] target, float[] in, float[] scale, int channels) {
+    private void splatFew(int from, int to, float[] target, float[] in, float[] scale, int channels, int first,
+            int count) {
         int stride = d + 1;
         for (int p = from; p < to; p++) {
+            int src = p * channels + first;
             float s = scale == null ? 1f : scale[p];
+            float v0 = in[src] * s;
+            float v1 = count > 1 ? in[src + 1] * s : 0f;
+            float v2 = count > 2 ? in[src + 2] * s : 0f;
+            float v3 = count > 3 ? in[src + 3] * s : 0f;
+            float v4 = count > 4 ? in[src + 4] * s : 0f;
+            float v5 = count > 5 ? in[src + 5] * s : 0f;
+            float v6 = count > 6 ? in[src + 6] * s : 0f;
+            float v7 = count > 7 ? in[src + 7] * s : 0f;
             int o = p * stride;
-            for (int first = 0; first < channels; first += FEW) {
-                int count = Math.min(FEW, channels - first);
-                int src = p * channels + first;
-                float v0 = in[src] * s;
-                float v1 = count > 1 ? in[src + 1] * s : 0f;
-                float v2 = count > 2 ? in[src + 2] * s : 0f;
-                float v3 = count > 3 ? in[src + 3] * s : 0f;
-                float v4 = count > 4 ? in[src + 4] * s : 0f;
-                float v5 = count > 5 ? in[src + 5] * s : 0f;
-                float v6 = count > 6 ? in[src + 6] * s : 0f;
-                float v7 = count > 7 ? in[src + 7] * s : 0f;
-                for (int k = 0; k <= d; k++) {
-                    int dst = (offsets[o + k] + 1) * channels + first;
-                    float w = weights[o + k];
-                    target[dst] += w * v0;
-                    if (count > 1) {
-                        target[dst + 1] += w * v1;
-                        if (count > 2) {
-                            target[dst + 2] += w * v2;
-                            if (count > 3) {
-                                target[dst + 3] += w * v3;
-                                if (count > 4) {
-                                    target[dst + 4] += w * v4;
-                                    if (count > 5) {
-                                        target[dst + 5] += w * v5;
-                                        if (count > 6) {
-                                            target[dst + 6] += w * v6;
-                                            if (count > 7) {
-                                                target[dst + 7] += w * v7;
-                                            }
+            for (int k = 0; k <= d; k++) {
+                int dst = (offsets[o + k] + 1) * channels + first;
+                float w = weights[o + k];
+                target[dst] += w * v0;
+                if (count > 1) {
+                    target[dst + 1] += w * v1;
+                    if (count > 2) {
+                        target[dst + 2] += w * v2;
+                        if (count > 3) {
+                            target[dst + 3] += w * v3;
+                            if (count > 4) {
+                                target[dst + 4] += w * v4;
+                                if (count > 5) {
+                                    target[dst + 5] += w * v5;
+                                    if (count > 6) {
+                                        target[dst + 6] += w * v6;
+                                        if (count > 7) {
+                                            target[dst + 7] += w * v7;
                                         }
                                     }
                                 }
@@ -430,45 +430,41 @@ public final class PermutohedralLattice {
     }
 
     /**
-     * The slice, channels {@value #FEW} at a time per point as in {@link #splat}: a group's sums
-     * over the point's corners stay in locals and are written once, instead of d+1
+     * The slice of channels {@code first .. first + count)}, {@code count} at most {@value #FEW}: a
+     * point's sums over its corners stay in locals and are written once, instead of d+1
      * read-modify-writes of {@code out}.
      */
-    private void slice(int from, int to, float[] blurred, float[] scale, float[] out, float gain,
-            boolean accumulate, int channels) {
+    private void sliceFew(int from, int to, float[] blurred, float[] scale, float[] out, float gain,
+            boolean accumulate, int channels, int first, int count) {
         int stride = d + 1;
         for (int p = from; p < to; p++) {
+            float a0 = 0f;
+            float a1 = 0f;
+            float a2 = 0f;
+            float a3 = 0f;
+            float a4 = 0f;
+            float a5 = 0f;
+            float a6 = 0f;
+            float a7 = 0f;
             int o = p * stride;
-            float s = (scale == null ? 1f : scale[p]) * gain;
-            for (int first = 0; first < channels; first += FEW) {
-                int count = Math.min(FEW, channels - first);
-                float a0 = 0f;
-                float a1 = 0f;
-                float a2 = 0f;
-                float a3 = 0f;
-                float a4 = 0f;
-                float a5 = 0f;
-                float a6 = 0f;
-                float a7 = 0f;
-                for (int k = 0; k <= d; k++) {
-                    int src = (offsets[o + k] + 1) * channels + first;
-                    float w = weights[o + k];
-                    a0 += w * blurred[src];
-                    if (count > 1) {
-                        a1 += w * blurred[src + 1];
-                        if (count > 2) {
-                            a2 += w * blurred[src + 2];
-                            if (count > 3) {
-                                a3 += w * blurred[src + 3];
-                                if (count > 4) {
-                                    a4 += w * blurred[src + 4];
-                                    if (count > 5) {
-                                        a5 += w * blurred[src + 5];
-                                        if (count > 6) {
-                                            a6 += w * blurred[src + 6];
-                                            if (count > 7) {
-                                                a7 += w * blurred[src + 7];
-                                            }
+            for (int k = 0; k <= d; k++) {
+                int src = (offsets[o + k] + 1) * channels + first;
+                float w = weights[o + k];
+                a0 += w * blurred[src];
+                if (count > 1) {
+                    a1 += w * blurred[src + 1];
+                    if (count > 2) {
+                        a2 += w * blurred[src + 2];
+                        if (count > 3) {
+                            a3 += w * blurred[src + 3];
+                            if (count > 4) {
+                                a4 += w * blurred[src + 4];
+                                if (count > 5) {
+                                    a5 += w * blurred[src + 5];
+                                    if (count > 6) {
+                                        a6 += w * blurred[src + 6];
+                                        if (count > 7) {
+                                            a7 += w * blurred[src + 7];
                                         }
                                     }
                                 }
@@ -476,29 +472,30 @@ public final class PermutohedralLattice {
                         }
                     }
                 }
-                int dst = p * channels + first;
-                out[dst] = (accumulate ? out[dst] : 0f) + s * a0;
-                if (count > 1) {
-                    out[dst + 1] = (accumulate ? out[dst + 1] : 0f) + s * a1;
-                }
-                if (count > 2) {
-                    out[dst + 2] = (accumulate ? out[dst + 2] : 0f) + s * a2;
-                }
-                if (count > 3) {
-                    out[dst + 3] = (accumulate ? out[dst + 3] : 0f) + s * a3;
-                }
-                if (count > 4) {
-                    out[dst + 4] = (accumulate ? out[dst + 4] : 0f) + s * a4;
-                }
-                if (count > 5) {
-                    out[dst + 5] = (accumulate ? out[dst + 5] : 0f) + s * a5;
-                }
-                if (count > 6) {
-                    out[dst + 6] = (accumulate ? out[dst + 6] : 0f) + s * a6;
-                }
-                if (count > 7) {
-                    out[dst + 7] = (accumulate ? out[dst + 7] : 0f) + s * a7;
-                }
+            }
+            float s = (scale == null ? 1f : scale[p]) * gain;
+            int dst = p * channels + first;
+            out[dst] = (accumulate ? out[dst] : 0f) + s * a0;
+            if (count > 1) {
+                out[dst + 1] = (accumulate ? out[dst + 1] : 0f) + s * a1;
+            }
+            if (count > 2) {
+                out[dst + 2] = (accumulate ? out[dst + 2] : 0f) + s * a2;
+            }
+            if (count > 3) {
+                out[dst + 3] = (accumulate ? out[dst + 3] : 0f) + s * a3;
+            }
+            if (count > 4) {
+                out[dst + 4] = (accumulate ? out[dst + 4] : 0f) + s * a4;
+            }
+            if (count > 5) {
+                out[dst + 5] = (accumulate ? out[dst + 5] : 0f) + s * a5;
+            }
+            if (count > 6) {
+                out[dst + 6] = (accumulate ? out[dst + 6] : 0f) + s * a6;
+            }
+            if (count > 7) {
+                out[dst + 7] = (accumulate ? out[dst + 7] : 0f) + s * a7;
             }
         }
     }
@@ -689,7 +686,9 @@ public final class PermutohedralLattice {
         parallel.forRange(points, (from, to, worker) -> {
             float[] target = worker == 0 ? values : partials[worker - 1];
             java.util.Arrays.fill(target, 0, size, 0f);
-            splat(from, to, target, in, scale, channels);
+            for (int first = 0; first < channels; first += FEW) {
+                splatFew(from, to, target, in, scale, channels, first, Math.min(FEW, channels - first));
+            }
         });
         if (workers > 1 && points >= 4096) {
             parallel.forRange(size, (from, to, worker) -> {
@@ -720,7 +719,10 @@ public final class PermutohedralLattice {
         float[] blurred = buffers[(d + 1) & 1];
         float alpha = 1f / (1f + (float) Math.pow(2, -d));
         parallel.forRange(points, (from, to, worker) -> {
-            slice(from, to, blurred, scale, out, weight * alpha, accumulate, channels);
+            for (int first = 0; first < channels; first += FEW) {
+                sliceFew(from, to, blurred, scale, out, weight * alpha, accumulate, channels, first,
+                        Math.min(FEW, channels - first));
+            }
         });
     }
 }
