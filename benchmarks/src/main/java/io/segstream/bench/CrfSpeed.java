@@ -205,7 +205,7 @@ public final class CrfSpeed {
     }
 
     /** Decodes, resizes and runs the model once; the frames and their logit planes go to {@code file}. */
-    private static void write(Path file, Path paramsFile, int w, int h, int count) throws Exception {
+    static void write(Path file, Path paramsFile, int w, int h, int count) throws Exception {
         AssetResolver assets = AssetResolver.fromEnvironment(null);
         try (CrfInputs inputs = CrfInputs.open(assets);
                 VideoSource video = VideoSource.open(assets.resolve(Assets.VTEST_720P).toString(),
@@ -230,7 +230,7 @@ public final class CrfSpeed {
         }
     }
 
-    private static void read(Path file, int w, int h, int count, List<byte[]> frames, List<float[]> logits)
+    static void read(Path file, int w, int h, int count, List<byte[]> frames, List<float[]> logits)
             throws Exception {
         int n = w * h;
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 20))) {

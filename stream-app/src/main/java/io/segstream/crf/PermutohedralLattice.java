@@ -380,10 +380,10 @@ public final class PermutohedralLattice {
      * point's values are loaded once into locals and reused for its d+1 corners, instead of re-read
      * from the array for each corner (the JIT cannot prove that the stores into {@code target} leave
      * {@code in} alone). The channel tests are the same for every point, so they predict perfectly.
-     * With all 21 labels of a cold 640x480 frame, sweeping the points once per group of eight took
-     * 0.81 (1 thread) to 0.99 (2 threads) of the time of the plain loop over the channels it replaced
-     * (JDK 17, whose JIT vectorises neither); one sweep taking each point's groups in turn was level
-     * with it there (0.97-1.02) and slower with 8 channels or fewer (benchmarks/RESULTS.md).
+     * With all 21 labels, one sweep over the points per group of eight is level with the plain loop
+     * over the channels it replaced (0.95-1.03 of its time; JDK 17's JIT vectorises neither); one
+     * sweep taking each point's groups in turn was level too, and slower with 8 channels or fewer
+     * (benchmarks/RESULTS.md, "Second round").
      */
     private void splatFew(int from, int to, float[] target, float[] in, float[] scale, int channels, int first,
             int count) {
