@@ -12,9 +12,9 @@ import java.util.Locale;
 
 /**
  * The CRF's speed before and after a change, both builds in one JVM taking turns frame by frame,
- * so that the drift of this machine (30-40% between runs minutes apart) hits them alike; whole runs
- * alternating, as {@link CrfSpeed} against an older jar does, gave ratios that swung by 0.3 from one
- * pair of runs to the next. The older build's CRF package ({@code io.segstream.crf}) is loaded from
+ * so that the drift of this machine (30-40% between runs minutes apart) hits them alike; whole
+ * runs alternating, as {@link CrfSpeed} against an older jar does, gave ratios that swung by up to
+ * 0.5 from one pair of runs to the next. The older build's CRF package ({@code io.segstream.crf}) is loaded from
  * the classes given, ahead of this build's, by a class loader of its own; everything else (frame
  * decoding, the model) is this build's, and both builds are driven through the same reflective
  * calls, so the difference is the CRF's alone.
@@ -29,7 +29,8 @@ import java.util.Locale;
  * <pre>
  * # the older build's CRF classes, e.g. from a commit:
  * mkdir -p /tmp/old/src /tmp/old/classes
- * for f in $(git ls-files stream-app/src/main/java/io/segstream/crf); do git show OLD:$f &gt; /tmp/old/src/$(basename $f); done
+ * for f in $(git ls-files stream-app/src/main/java/io/segstream/crf); do
+ *     git show OLD:$f &gt; /tmp/old/src/$(basename $f); done
  * javac -d /tmp/old/classes /tmp/old/src/*.java
  * java -Xmx10g -Dsegstream.data.dir=../shared/data -cp benchmarks/target/benchmarks.jar \
  *     io.segstream.bench.CrfBeforeAfter /tmp/old/classes [--deeplab] [--unpruned]
@@ -73,8 +74,8 @@ public final class CrfBeforeAfter {
             this.temporal = temporalClass.getConstructor(dense, settings)
                     .newInstance(make.newInstance(crfParams, prune, threads), settings.getField("DEFAULT").get(null));
             this.cold = make.newInstance(crfParams, prune, threads);
-            this.refine = temporalClass.getMethod("refine", String.class, long.class, byte[].class, int.class, int.class,
-                    float[].class, int.class, stateClass, byte[].class);
+            this.refine = temporalClass.getMethod("refine", String.class, long.class, byte[].class, int.class,
+                    int.class, float[].class, int.class, stateClass, byte[].class);
             this.state = outcome.getMethod("state");
             this.iterations = outcome.getMethod("iterations");
             this.prepare = dense.getMethod("prepare", byte[].class, int.class, int.class, float[].class, int.class);
@@ -132,7 +133,8 @@ public final class CrfBeforeAfter {
         boolean unpruned = options.contains("--unpruned");
         ClassLoader before = new OlderCrf(older);
         ClassLoader after = CrfBeforeAfter.class.getClassLoader();
-        Path cache = System.getProperty("segstream.crf.cache") != null ? Path.of(System.getProperty("segstream.crf.cache"))
+        String cacheDir = System.getProperty("segstream.crf.cache");
+        Path cache = cacheDir != null ? Path.of(cacheDir)
                 : Path.of(System.getProperty("java.io.tmpdir"), "segstream-crf-speed");
         Files.createDirectories(cache);
         System.out.printf("%-9s %-7s %-26s %13s %13s %9s %13s %13s %9s%n", "size", "threads", "builds", "warm median",
@@ -148,8 +150,12 @@ public final class CrfBeforeAfter {
                 CrfSpeed.write(file, paramsFile, w, h, FRAMES[s]);
             }
             String[] model = Files.readString(paramsFile).trim().split(",");
-            float[] p = deeplab ? new float[] {4f, 121f, 5f, 3f, 3f} : new float[] {Float.parseFloat(model[0]),
-                Float.parseFloat(model[1]), Float.parseFloat(model[2]), Float.parseFloat(model[3]), Float.parseFloat(model[4])};
+            float[] p = new float[] {4f, 121f, 5f, 3f, 3f}; // DeepLab's
+            if (!deeplab) {
+                for (int i = 0; i < 5; i++) {
+                    p[i] = Float.parseFloat(model[i]);
+                }
+            }
             described = String.format(Locale.ROOT, "w1 %s, theta_alpha %s, theta_beta %s, w2 %s, theta_gamma %s",
                     p[0], p[1], p[2], p[3], p[4]);
             List<byte[]> frames = new ArrayList<>();
@@ -163,7 +169,8 @@ public final class CrfBeforeAfter {
             }
         }
         System.out.println("parameters " + described + (unpruned ? ", all 21 labels" : ", prune 0.05")
-                + ", product warm-start settings; builds take turns frame by frame, the first of each pair alternating");
+                + ", product warm-start settings; builds take turns frame by frame, the first of each pair"
+                + " alternating");
     }
 
     private static void measure(String size, int threads, int w, int h, List<byte[]> frames, List<float[]> logits,
@@ -190,8 +197,8 @@ public final class CrfBeforeAfter {
                     Build build = builds[b];
                     if (!unpruned) {
                         long t0 = System.nanoTime();
-                        Object outcome = build.refine.invoke(build.temporal, "vtest_720p", (long) i, frames.get(i), w, h,
-                                logits.get(i), 21, state[b], labels[b]);
+                        Object outcome = build.refine.invoke(build.temporal, "vtest_720p", (long) i, frames.get(i),
+                                w, h, logits.get(i), 21, state[b], labels[b]);
                         long t1 = System.nanoTime();
                         state[b] = build.state.invoke(outcome);
                         if (i > 0) {
