@@ -133,10 +133,7 @@ public final class CrfBeforeAfter {
         boolean unpruned = options.contains("--unpruned");
         ClassLoader before = new OlderCrf(older);
         ClassLoader after = CrfBeforeAfter.class.getClassLoader();
-        String cacheDir = System.getProperty("segstream.crf.cache");
-        Path cache = cacheDir != null ? Path.of(cacheDir)
-                : Path.of(System.getProperty("java.io.tmpdir"), "segstream-crf-speed");
-        Files.createDirectories(cache);
+        Path cache = CrfSpeed.cache();
         System.out.printf("%-9s %-7s %-26s %13s %13s %9s %13s %13s %9s%n", "size", "threads", "builds", "warm median",
                 "after/before", "it/frame", "cold median", "after/before", "differ");
         String described = null;

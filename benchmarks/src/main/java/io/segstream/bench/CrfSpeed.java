@@ -56,9 +56,7 @@ public final class CrfSpeed {
     private CrfSpeed() {}
 
     public static void main(String[] args) throws Exception {
-        Path cache = System.getProperty("segstream.crf.cache") != null ? Path.of(System.getProperty("segstream.crf.cache"))
-                : Path.of(System.getProperty("java.io.tmpdir"), "segstream-crf-speed");
-        Files.createDirectories(cache);
+        Path cache = cache();
         String label = args.length > 0 ? args[0] : "this build";
         if (label.equals("smoothness") || label.equals("tolerance")) {
             int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
@@ -205,6 +203,13 @@ public final class CrfSpeed {
     }
 
     /** Decodes, resizes and runs the model once; the frames and their logit planes go to {@code file}. */
+    /** The cache of frames and logits, created: {@code -Dsegstream.crf.cache}, else in the temporary directory. */
+    static Path cache() throws java.io.IOException {
+        String dir = System.getProperty("segstream.crf.cache");
+        Path cache = dir != null ? Path.of(dir) : Path.of(System.getProperty("java.io.tmpdir"), "segstream-crf-speed");
+        return Files.createDirectories(cache);
+    }
+
     static void write(Path file, Path paramsFile, int w, int h, int count) throws Exception {
         AssetResolver assets = AssetResolver.fromEnvironment(null);
         try (CrfInputs inputs = CrfInputs.open(assets);

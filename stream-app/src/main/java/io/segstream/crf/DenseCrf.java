@@ -49,6 +49,7 @@ public final class DenseCrf implements AutoCloseable {
     private final Parallel parallel;
     private static final float MAX_LATTICE_GROWTH = 1.5f;
     private int[] changedPixels = new int[0];
+    private final float[] priorOf = new float[256]; // the warm start's prior per carried byte: one load per label
     private int[][] changedBy = new int[0][];  // per worker: the pixels its part of the colour scan listed
     private final int[] changedCount;          // per worker: how many
     private byte[] colourChange = new byte[0]; // per pixel: the largest channel change since the lattice's last frame
@@ -599,7 +600,7 @@ public final class DenseCrf implements AutoCloseable {
         float floor = Math.max(CrfState.FLOOR * weight, -limit);
         boolean gated = motionLevels >= 0 && colourChangeKnown;
         byte[] change = colourChange;
-        float[] priorOf = new float[256]; // a carried byte's prior, so the pass does one load per label
+        float[] priorOf = this.priorOf;
         for (int b = 0; b < 256; b++) {
             priorOf[b] = Math.max(b * step, -limit);
         }

@@ -375,8 +375,8 @@ public final class PermutohedralLattice {
     }
 
     /**
-     * The splat of channels {@code first .. first + count) of {@code channels}, {@code count} at most
-     * {@value #FEW} (a pruned CRF frame rarely keeps more labels; more take several sweeps): a
+     * The splat of each point's channels {@code first} to {@code first + count - 1}, {@code count}
+     * at most {@value #FEW} (a pruned CRF frame rarely keeps more labels; more take several sweeps): a
      * point's values are loaded once into locals and reused for its d+1 corners, instead of re-read
      * from the array for each corner (the JIT cannot prove that the stores into {@code target} leave
      * {@code in} alone). The channel tests are the same for every point, so they predict perfectly.
@@ -430,9 +430,9 @@ public final class PermutohedralLattice {
     }
 
     /**
-     * The slice of channels {@code first .. first + count)}, {@code count} at most {@value #FEW}: a
-     * point's sums over its corners stay in locals and are written once, instead of d+1
-     * read-modify-writes of {@code out}.
+     * The slice of each point's channels {@code first} to {@code first + count - 1}, {@code count}
+     * at most {@value #FEW}: a point's sums over its corners stay in locals and are written once,
+     * instead of d+1 read-modify-writes of {@code out}.
      */
     private void sliceFew(int from, int to, float[] blurred, float[] scale, float[] out, float gain,
             boolean accumulate, int channels, int first, int count) {
