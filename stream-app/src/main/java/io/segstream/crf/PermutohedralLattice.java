@@ -386,9 +386,12 @@ public final class PermutohedralLattice {
      * (benchmarks/RESULTS.md, "Second round").
      */
     private void splatFew(int from, int to, float[] target, float[] in, float[] scale, int channels, int first,
-            int count) {
+            int count, byte[] oneHot) {
         int stride = d + 1;
         for (int p = from; p < to; p++) {
+            if (oneHot != null && oneHot[p] >= 0) {
+                continue;
+            }
             int src = p * channels + first;
             float s = scale == null ? 1f : scale[p];
             float v0 = in[src] * s;
@@ -429,15 +432,34 @@ public final class PermutohedralLattice {
         }
     }
 
+    /** The splat of the one-hot points among {@code from..to}: each adds its scale to its one channel. */
+    private void splatOneHot(int from, int to, float[] target, float[] scale, int channels, byte[] oneHot) {
+        int stride = d + 1;
+        for (int p = from; p < to; p++) {
+            int c = oneHot[p];
+            if (c < 0) {
+                continue;
+            }
+            float s = scale == null ? 1f : scale[p];
+            int o = p * stride;
+            for (int k = 0; k <= d; k++) {
+                target[(offsets[o + k] + 1) * channels + c] += weights[o + k] * s;
+            }
+        }
+    }
+
     /**
      * The slice of each point's channels {@code first} to {@code first + count - 1}, {@code count}
      * at most {@value #FEW}: a point's sums over its corners stay in locals and are written once,
      * instead of d+1 read-modify-writes of {@code out}.
      */
     private void sliceFew(int from, int to, float[] blurred, float[] scale, float[] out, float gain,
-            boolean accumulate, int channels, int first, int count) {
+            boolean accumulate, int channels, int first, int count, byte[] oneHot) {
         int stride = d + 1;
         for (int p = from; p < to; p++) {
+            if (oneHot != null && oneHot[p] >= 0) {
+                continue;
+            }
             float a0 = 0f;
             float a1 = 0f;
             float a2 = 0f;
@@ -672,6 +694,20 @@ public final class PermutohedralLattice {
      */
     void filter(float[] in, float[] scale, float[] out, float weight, boolean accumulate, int channels,
             Parallel parallel) {
+        filter(in, scale, out, weight, accumulate, channels, null, parallel);
+    }
+
+    /**
+     * {@link #filter(float[], float[], float[], float, boolean, int, Parallel)} for points of which
+     * some are one-hot: where {@code oneHot[i]} is a channel, point i's values are 1 in that channel
+     * and 0 in the others (they are not read), it is splatted into that channel alone, and its
+     * output is not computed ({@code out} keeps what it held there); where it is negative, the point
+     * is filtered as usual.
+     *
+     * @param oneHot per point: its one channel, or -1; null: no point is one-hot
+     */
+    void filter(float[] in, float[] scale, float[] out, float weight, boolean accumulate, int channels,
+            byte[] oneHot, Parallel parallel) {
         int vertices = table.count;
         int size = (vertices + 1) * channels; // slot 0 is the absent neighbour: always zero
         int workers = parallel.workers();
@@ -686,8 +722,11 @@ public final class PermutohedralLattice {
         parallel.forRange(points, (from, to, worker) -> {
             float[] target = worker == 0 ? values : partials[worker - 1];
             java.util.Arrays.fill(target, 0, size, 0f);
+            if (oneHot != null) {
+                splatOneHot(from, to, target, scale, channels, oneHot);
+            }
             for (int first = 0; first < channels; first += FEW) {
-                splatFew(from, to, target, in, scale, channels, first, Math.min(FEW, channels - first));
+                splatFew(from, to, target, in, scale, channels, first, Math.min(FEW, channels - first), oneHot);
             }
         });
         if (workers > 1 && points >= 4096) {
@@ -721,7 +760,7 @@ public final class PermutohedralLattice {
         parallel.forRange(points, (from, to, worker) -> {
             for (int first = 0; first < channels; first += FEW) {
                 sliceFew(from, to, blurred, scale, out, weight * alpha, accumulate, channels, first,
-                        Math.min(FEW, channels - first));
+                        Math.min(FEW, channels - first), oneHot);
             }
         });
     }

@@ -89,6 +89,47 @@ class PermutohedralLatticeTest {
     }
 
     /**
+     * A one-hot point is splatted into its one channel only and not sliced: the other points'
+     * results are those of the plain filter with the one-hot points' values written out, and the
+     * one-hot points' outputs keep what they held.
+     */
+    @Test
+    void oneHotPointsFilterAsTheirValuesWould() {
+        int n = W * H;
+        int channels = 3;
+        float[] in = new float[n * channels];
+        float[] scale = new float[n];
+        byte[] oneHot = new byte[n];
+        Random random = new Random(5);
+        for (int p = 0; p < n; p++) {
+            scale[p] = 0.5f + random.nextFloat();
+            oneHot[p] = (byte) (p % 3 == 0 ? random.nextInt(channels) : -1);
+            for (int c = 0; c < channels; c++) {
+                in[p * channels + c] = oneHot[p] < 0 ? random.nextFloat() : c == oneHot[p] ? 1f : 0f;
+            }
+        }
+        PermutohedralLattice lattice = new PermutohedralLattice(5);
+        lattice.init(features(1), n);
+        try (Parallel workers = new Parallel(2)) {
+            float[] plain = new float[n * channels];
+            lattice.filter(in, scale, plain, 2f, false, channels, workers);
+            float[] sparse = new float[n * channels];
+            java.util.Arrays.fill(sparse, -7f);
+            lattice.filter(in, scale, sparse, 2f, false, channels, oneHot, workers);
+            for (int p = 0; p < n; p++) {
+                for (int c = 0; c < channels; c++) {
+                    int i = p * channels + c;
+                    if (oneHot[p] >= 0) {
+                        assertEquals(-7f, sparse[i], "a one-hot point's output is left alone");
+                    } else {
+                        assertEquals(plain[i], sparse[i], 1e-5f * Math.abs(plain[i]), "point " + p + ", channel " + c);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * The splat and the slice take channels eight at a time: 19 channels (8 + 8 + 3) filtered
      * together are each channel filtered alone, bit for bit (each channel's sums run in the same
      * order either way).
