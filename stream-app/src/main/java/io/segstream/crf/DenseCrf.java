@@ -451,6 +451,15 @@ public final class DenseCrf implements AutoCloseable {
                         continue;
                     }
                     int o = l * n;
+                    // Most labels come nowhere near any pixel's best: the largest gap (a reduction, which
+                    // the JIT vectorises) rules such a block out before anything is counted.
+                    float nearest = Float.NEGATIVE_INFINITY;
+                    for (int p = b; p < e; p++) {
+                        nearest = Math.max(nearest, planes[o + p] - bestLogit[p]);
+                    }
+                    if (nearest < pruneLogGap) {
+                        continue;
+                    }
                     int c = 0;
                     for (int p = b; p < e; p++) {
                         c += planes[o + p] - bestLogit[p] >= pruneLogGap ? 1 : 0;

@@ -160,9 +160,11 @@ public final class PermutohedralLattice {
         int workers = parallel.workers();
         if (workers == 1 || count < 4096) {
             Embedder embedder = embedders[0];
+            embedder.follow(neighbours, from);
             for (int i = 0; i < count; i++) {
                 embedder.embed(features, changed[i], offsets, weights);
             }
+            embedder.follow(null, 0);
             linkNeighbours(from);
             return;
         }
@@ -179,6 +181,9 @@ public final class PermutohedralLattice {
         for (int w = 0; w < workers; w++) {
             updaters[w].table.clear(0);
             updaters[w].forgetSimplices();
+        }
+        for (int w = 0; w < workers; w++) {
+            updaters[w].follow(neighbours, from);
         }
         parallel.forRange(count, (a, b, worker) -> {
             Embedder embedder = updaters[worker];
@@ -220,6 +225,16 @@ public final class PermutohedralLattice {
         }
     }
 
+    /** The key of point {@code p}'s corner {@code k}, d coordinates (for tests). */
+    int[] cornerKey(int p, int k) {
+        return Arrays.copyOfRange(table.keys, offsets[p * (d + 1) + k] * d, offsets[p * (d + 1) + k] * d + d);
+    }
+
+    /** The barycentric weight of point {@code p}'s corner {@code k} (for tests). */
+    float cornerWeight(int p, int k) {
+        return weights[p * (d + 1) + k];
+    }
+
     /** Vertices now over vertices after the last full {@link #init}: what updates have added. */
     public float growth() {
         return builtVertices == 0 ? Float.POSITIVE_INFINITY : (float) table.count / builtVertices;
@@ -258,6 +273,13 @@ public final class PermutohedralLattice {
          * marked {@code -2 - index} (an update's workers; nothing may add to it meanwhile).
          */
         private VertexTable shared;
+        /**
+         * The lattice's neighbour links, valid for its first {@code linked} vertices, or null: an
+         * update finds a simplex's corners after the first by following them (see {@link #embed}).
+         */
+        private int[][] links;
+        private int linked;
+        private final int[] byRank;
 
         Embedder(int d, float[] scale, int[] canonical, VertexTable table) {
             this.d = d;
@@ -269,6 +291,7 @@ public final class PermutohedralLattice {
             rank = new int[d + 1];
             bary = new float[d + 2];
             key = new int[d];
+            byRank = new int[d + 1];
             cachedRem0 = new int[SIMPLEX_CACHE * (d + 1)];
             cachedRank = new int[SIMPLEX_CACHE * (d + 1)];
             cachedVertices = new int[SIMPLEX_CACHE * (d + 1)];
@@ -354,18 +377,39 @@ public final class PermutohedralLattice {
                 System.arraycopy(cachedVertices, c, offsets, o, stride);
                 return;
             }
-            for (int k = 0; k <= d; k++) {
-                for (int i = 0; i < d; i++) {
-                    key[i] = rem0[i] + canonical[k * (d + 1) + rank[i]];
+            // Corner k is corner k-1's successor along the direction of the coordinate ranked d+1-k
+            // (its key is 1 higher in every coordinate but that one, d lower there): when corner k-1
+            // is a linked vertex of the lattice, its link names corner k without a lookup.
+            if (links != null) {
+                for (int i = 0; i <= d; i++) {
+                    byRank[rank[i]] = i;
                 }
-                int found = shared == null ? -1 : shared.find(key, 0);
-                offsets[o + k] = found >= 0 ? found : shared == null ? table.findOrAdd(key, 0)
-                        : -2 - table.findOrAdd(key, 0);
+            }
+            int previous = -1;
+            for (int k = 0; k <= d; k++) {
+                int found = previous >= 0 && previous < linked ? links[byRank[d + 1 - k]][2 * previous + 1] : -1;
+                if (found < 0) {
+                    for (int i = 0; i < d; i++) {
+                        key[i] = rem0[i] + canonical[k * (d + 1) + rank[i]];
+                    }
+                    found = shared == null ? table.findOrAdd(key, 0) : shared.find(key, 0);
+                    if (found < 0) {
+                        found = -2 - table.findOrAdd(key, 0);
+                    }
+                }
+                offsets[o + k] = found;
+                previous = links == null ? -1 : found;
             }
             cachedGeneration[entry] = generation;
             System.arraycopy(rem0, 0, cachedRem0, c, stride);
             System.arraycopy(rank, 0, cachedRank, c, stride);
             System.arraycopy(offsets, o, cachedVertices, c, stride);
+        }
+
+        /** Follows {@code links} from the lattice's first {@code linked} vertices; null: looks every corner up. */
+        void follow(int[][] links, int linked) {
+            this.links = links;
+            this.linked = linked;
         }
 
         /** Empties the simplex cache: its vertex indices are void once the table is cleared. */

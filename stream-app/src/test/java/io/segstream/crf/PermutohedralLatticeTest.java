@@ -89,6 +89,44 @@ class PermutohedralLatticeTest {
     }
 
     /**
+     * An update finds a moved point's corners after the first by following the lattice's neighbour
+     * links where they exist, and looks them up where they do not: every point's corners and
+     * weights are then those a fresh build of the new features gives it, with one worker and split.
+     */
+    @Test
+    void anUpdateFindsEachPointsCornersAsAFreshBuildDoes() {
+        int n = W * H;
+        float[] before = features(2);
+        float[] next = features(3);
+        int[] changed = new int[n / 3];
+        for (int i = 0; i < changed.length; i++) {
+            changed[i] = 3 * i + 1;
+        }
+        float[] after = before.clone();
+        for (int p : changed) {
+            System.arraycopy(next, 5 * p, after, 5 * p, 5);
+        }
+        PermutohedralLattice fresh = new PermutohedralLattice(5);
+        fresh.init(after, n);
+        try (Parallel workers = new Parallel(2)) {
+            for (Parallel parallel : new Parallel[] {new Parallel(1), workers}) {
+                PermutohedralLattice updated = new PermutohedralLattice(5);
+                updated.init(before, n, parallel);
+                int linked = updated.vertices();
+                updated.update(after, changed, changed.length, parallel);
+                assertTrue(updated.vertices() > linked, "the update added vertices, so some corners were looked up");
+                for (int p = 0; p < n; p++) {
+                    for (int k = 0; k <= 5; k++) {
+                        assertArrayEquals(fresh.cornerKey(p, k), updated.cornerKey(p, k),
+                                parallel.workers() + " worker(s), point " + p + ", corner " + k);
+                        assertEquals(fresh.cornerWeight(p, k), updated.cornerWeight(p, k));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * A one-hot point is splatted into its one channel only and not sliced: the other points'
      * results are those of the plain filter with the one-hot points' values written out, and the
      * one-hot points' outputs keep what they held.
