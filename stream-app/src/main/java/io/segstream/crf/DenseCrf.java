@@ -36,6 +36,7 @@ public final class DenseCrf implements AutoCloseable {
     private byte[] field = new byte[0];      // the last update's marginals as CrfState stores them
     private byte[] settled = new byte[0];    // per pixel: the active label it is settled on, or -1
     private int lastSettled;
+    private long settledStamp;               // names the last prepare's settled pixels and scale for the lattices
     private boolean updated;                 // field holds the last update's (none since the start)
     private float[][] sums = new float[0][]; // per worker: one pixel's unary and message sums
     private float[] filtered = new float[0]; // the normalisation's filtered ones, one per pixel
@@ -284,6 +285,7 @@ public final class DenseCrf implements AutoCloseable {
                 }
             }
         });
+        settledStamp = PermutohedralLattice.newStamp();
         updated = false;
     }
 
@@ -567,15 +569,15 @@ public final class DenseCrf implements AutoCloseable {
      */
     private void update() {
         int l = labels;
-        app.lattice.filter(q, appNorm, message, params.w1(), false, l, settled, parallel);
+        app.lattice.filter(q, appNorm, message, params.w1(), false, l, settled, settledStamp, parallel);
         java.util.Arrays.fill(changes, 0f);
         java.util.Arrays.fill(flips, 0);
         if (grid != null) {
             int w = smoothWidth;
-            grid.filter(q, smoothNorm, params.w2(), l, parallel,
+            grid.filter(q, smoothNorm, params.w2(), l, settled, parallel,
                     (y, values, worker) -> softmaxPixels(y * w, (y + 1) * w, values, worker));
         } else {
-            smoothness.filter(q, smoothNorm, message, params.w2(), true, l, settled, parallel);
+            smoothness.filter(q, smoothNorm, message, params.w2(), true, l, settled, settledStamp, parallel);
             parallel.forRange(pixels, (from, to, worker) -> softmaxPixels(from, to, null, worker));
         }
         float change = 0f;

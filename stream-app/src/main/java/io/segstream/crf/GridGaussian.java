@@ -85,6 +85,17 @@ final class GridGaussian {
      * that the caller uses it while the row is in cache instead of reading it back from memory.
      */
     void filter(float[] in, float[] scale, float weight, int channels, Parallel parallel, RowSink sink) {
+        filter(in, scale, weight, channels, null, parallel, sink);
+    }
+
+    /**
+     * {@link #filter(float[], float[], float, int, Parallel, RowSink)}, except that the rows handed
+     * to {@code sink} hold values only for the pixels whose {@code skip} entry is negative (the
+     * others' are left undefined): the vertical pass runs over the runs of such pixels alone.
+     *
+     * @param skip per pixel: negative where its values are wanted; null: wanted everywhere
+     */
+    void filter(float[] in, float[] scale, float weight, int channels, byte[] skip, Parallel parallel, RowSink sink) {
         int w = width;
         int h = height;
         int line = w * channels;
@@ -131,38 +142,66 @@ final class GridGaussian {
         parallel.forRange(h, 2 * workers, (from, to, worker) -> {
             float[] acc = sums[worker];
             for (int y = from; y < to; y++) {
-                int base = y * line;
-                float k0 = k[0];
-                for (int i = 0; i < line; i++) {
-                    acc[i] = k0 * mid[base + i];
-                }
-                for (int t = 1; t <= r; t++) {
-                    float kt = k[t];
-                    int above = base - t * line;
-                    int below = base + t * line;
-                    if (y - t >= 0 && y + t < h) {
-                        for (int i = 0; i < line; i++) {
-                            acc[i] += kt * (mid[above + i] + mid[below + i]);
+                int row = y * w;
+                if (skip == null) {
+                    vertical(acc, mid, y, 0, w, channels, scale, weight);
+                } else {
+                    for (int x = 0; x < w; ) {
+                        while (x < w && skip[row + x] >= 0) {
+                            x++;
                         }
-                    } else if (y - t >= 0) {
-                        for (int i = 0; i < line; i++) {
-                            acc[i] += kt * mid[above + i];
+                        int end = x;
+                        while (end < w && skip[row + end] < 0) {
+                            end++;
                         }
-                    } else if (y + t < h) {
-                        for (int i = 0; i < line; i++) {
-                            acc[i] += kt * mid[below + i];
+                        if (end > x) {
+                            vertical(acc, mid, y, x, end, channels, scale, weight);
                         }
-                    }
-                }
-                for (int x = 0, p = y * w; x < w; x++, p++) {
-                    float s = scale[p] * weight;
-                    int o = x * channels;
-                    for (int c = 0; c < channels; c++) {
-                        acc[o + c] *= s;
+                        x = end;
                     }
                 }
                 sink.row(y, acc, worker);
             }
         });
+    }
+
+    /**
+     * The vertical pass of row {@code y}, pixels {@code x0..x1}, from the horizontal pass's
+     * {@code mid} into {@code acc} (the row's buffer), scaled on the way out.
+     */
+    private void vertical(float[] acc, float[] mid, int y, int x0, int x1, int channels, float[] scale, float weight) {
+        int line = width * channels;
+        int base = y * line;
+        int a = x0 * channels;
+        int b = x1 * channels;
+        float k0 = taps[0];
+        for (int i = a; i < b; i++) {
+            acc[i] = k0 * mid[base + i];
+        }
+        for (int t = 1; t <= radius; t++) {
+            float kt = taps[t];
+            int above = base - t * line;
+            int below = base + t * line;
+            if (y - t >= 0 && y + t < height) {
+                for (int i = a; i < b; i++) {
+                    acc[i] += kt * (mid[above + i] + mid[below + i]);
+                }
+            } else if (y - t >= 0) {
+                for (int i = a; i < b; i++) {
+                    acc[i] += kt * mid[above + i];
+                }
+            } else if (y + t < height) {
+                for (int i = a; i < b; i++) {
+                    acc[i] += kt * mid[below + i];
+                }
+            }
+        }
+        for (int x = x0, p = y * width + x0; x < x1; x++, p++) {
+            float s = scale[p] * weight;
+            int o = x * channels;
+            for (int c = 0; c < channels; c++) {
+                acc[o + c] *= s;
+            }
+        }
     }
 }

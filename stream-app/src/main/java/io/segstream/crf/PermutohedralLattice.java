@@ -32,6 +32,9 @@ public final class PermutohedralLattice {
     private float[] values = new float[0];
     private float[] scratch = new float[0];
     private float[][] partials = new float[0][];
+    private float[] oneHotValues = new float[0]; // the splat of the one-hot points of stamp oneHotStamp
+    private long oneHotStamp;                    // 0: none (stamps start at 1)
+    private int oneHotSize = -1;
     private final int[] n1;                  // neighbour keys, reused
     private final int[] n2;
 
@@ -721,6 +724,26 @@ public final class PermutohedralLattice {
 
     private static final Parallel SERIAL = new Parallel(1);
 
+    /** Adds the other workers' splats to {@code total}, worker 0's (a frame too small to split has no others'). */
+    private void sumPartials(float[] total, int size, Parallel parallel) {
+        if (parallel.workers() > 1 && points >= 4096) {
+            parallel.forRange(size, (from, to, worker) -> {
+                for (float[] partial : partials) {
+                    for (int i = from; i < to; i++) {
+                        total[i] += partial[i];
+                    }
+                }
+            });
+        }
+    }
+
+    private static final java.util.concurrent.atomic.AtomicLong STAMPS = new java.util.concurrent.atomic.AtomicLong();
+
+    /** A stamp no filter call has had: for a new set of one-hot points (see {@link #filter}). */
+    static long newStamp() {
+        return STAMPS.incrementAndGet();
+    }
+
     /** Channels the splat and the slice take in one sweep over the points; more take several. */
     private static final int FEW = 8;
 
@@ -738,7 +761,7 @@ public final class PermutohedralLattice {
      */
     void filter(float[] in, float[] scale, float[] out, float weight, boolean accumulate, int channels,
             Parallel parallel) {
-        filter(in, scale, out, weight, accumulate, channels, null, parallel);
+        filter(in, scale, out, weight, accumulate, channels, null, 0, parallel);
     }
 
     /**
@@ -746,12 +769,16 @@ public final class PermutohedralLattice {
      * some are one-hot: where {@code oneHot[i]} is a channel, point i's values are 1 in that channel
      * and 0 in the others (they are not read), it is splatted into that channel alone, and its
      * output is not computed ({@code out} keeps what it held there); where it is negative, the point
-     * is filtered as usual.
+     * is filtered as usual. The one-hot points' splat is kept: a next call with the same
+     * {@code stamp} (same points, one-hot channels, scale and lattice) starts from it, so that the
+     * iterations of a frame splat them once.
      *
      * @param oneHot per point: its one channel, or -1; null: no point is one-hot
+     * @param stamp names the one-hot points, their channels and scale: the caller gives a new one
+     *     whenever any of them or the lattice changed (see {@link #newStamp})
      */
     void filter(float[] in, float[] scale, float[] out, float weight, boolean accumulate, int channels,
-            byte[] oneHot, Parallel parallel) {
+            byte[] oneHot, long stamp, Parallel parallel) {
         int vertices = table.count;
         int size = (vertices + 1) * channels; // slot 0 is the absent neighbour: always zero
         int workers = parallel.workers();
@@ -762,26 +789,32 @@ public final class PermutohedralLattice {
         if (partials.length < workers - 1 || (workers > 1 && partials[0].length < size)) {
             partials = new float[workers - 1][size];
         }
-        // Splat: each worker into its own buffer (worker 0 into values), then summed.
+        if (oneHot != null && (stamp != oneHotStamp || size != oneHotSize)) {
+            if (oneHotValues.length < size) {
+                oneHotValues = new float[size];
+            }
+            parallel.forRange(points, (from, to, worker) -> {
+                float[] target = worker == 0 ? oneHotValues : partials[worker - 1];
+                java.util.Arrays.fill(target, 0, size, 0f);
+                splatOneHot(from, to, target, scale, channels, oneHot);
+            });
+            sumPartials(oneHotValues, size, parallel);
+            oneHotStamp = stamp;
+            oneHotSize = size;
+        }
+        // Splat: each worker into its own buffer (worker 0 into values, from the one-hot points' splat), then summed.
         parallel.forRange(points, (from, to, worker) -> {
             float[] target = worker == 0 ? values : partials[worker - 1];
-            java.util.Arrays.fill(target, 0, size, 0f);
-            if (oneHot != null) {
-                splatOneHot(from, to, target, scale, channels, oneHot);
+            if (worker == 0 && oneHot != null) {
+                System.arraycopy(oneHotValues, 0, target, 0, size);
+            } else {
+                java.util.Arrays.fill(target, 0, size, 0f);
             }
             for (int first = 0; first < channels; first += FEW) {
                 splatFew(from, to, target, in, scale, channels, first, Math.min(FEW, channels - first), oneHot);
             }
         });
-        if (workers > 1 && points >= 4096) {
-            parallel.forRange(size, (from, to, worker) -> {
-                for (float[] partial : partials) {
-                    for (int i = from; i < to; i++) {
-                        values[i] += partial[i];
-                    }
-                }
-            });
-        }
+        sumPartials(values, size, parallel);
         float[][] buffers = {values, scratch};
         Arrays.fill(scratch, 0, channels, 0f);
         for (int j = 0; j <= d; j++) {

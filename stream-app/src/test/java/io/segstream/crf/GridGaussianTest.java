@@ -65,6 +65,43 @@ class GridGaussianTest {
         }
     }
 
+    /**
+     * Pixels marked to skip are left out of the vertical pass: every other pixel's values are the
+     * full filter's, bit for bit, whether its run of wanted pixels is one pixel long or a whole row.
+     */
+    @Test
+    void skippedPixelsLeaveTheOthersValuesAsTheyWere() {
+        Random random = new Random(3);
+        float[] in = new float[W * H * CHANNELS];
+        float[] scale = new float[W * H];
+        byte[] skip = new byte[W * H];
+        for (int i = 0; i < in.length; i++) {
+            in[i] = random.nextFloat();
+        }
+        for (int p = 0; p < W * H; p++) {
+            scale[p] = 0.5f + random.nextFloat();
+            boolean wholeRowWanted = p / W == 5;
+            skip[p] = (byte) (wholeRowWanted || random.nextInt(3) == 0 ? -1 : random.nextInt(CHANNELS));
+        }
+        GridGaussian grid = new GridGaussian(1f);
+        float[] full = run(grid, in, scale, 2f, 2);
+        float[] some = new float[W * H * CHANNELS];
+        try (Parallel parallel = new Parallel(2)) {
+            grid.filter(in, scale, 2f, CHANNELS, skip, parallel,
+                    (y, values, worker) -> System.arraycopy(values, 0, some, y * W * CHANNELS, W * CHANNELS));
+        }
+        int wanted = 0;
+        for (int p = 0; p < W * H; p++) {
+            if (skip[p] < 0) {
+                wanted++;
+                for (int c = 0; c < CHANNELS; c++) {
+                    assertEquals(full[p * CHANNELS + c], some[p * CHANNELS + c], "pixel " + p + ", channel " + c);
+                }
+            }
+        }
+        assertEquals(true, wanted > W && wanted < W * H / 2, "a few wanted pixels: " + wanted);
+    }
+
     @Test
     void normalisationIsTheInverseRootOfEachPixelsKernelSum() {
         GridGaussian grid = new GridGaussian(1f);

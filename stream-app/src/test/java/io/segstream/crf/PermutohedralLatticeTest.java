@@ -129,7 +129,8 @@ class PermutohedralLatticeTest {
     /**
      * A one-hot point is splatted into its one channel only and not sliced: the other points'
      * results are those of the plain filter with the one-hot points' values written out, and the
-     * one-hot points' outputs keep what they held.
+     * one-hot points' outputs keep what they held; a next filter of the same one-hot points (same
+     * stamp) reuses their splat and gives the same results.
      */
     @Test
     void oneHotPointsFilterAsTheirValuesWould() {
@@ -153,7 +154,12 @@ class PermutohedralLatticeTest {
             lattice.filter(in, scale, plain, 2f, false, channels, workers);
             float[] sparse = new float[n * channels];
             java.util.Arrays.fill(sparse, -7f);
-            lattice.filter(in, scale, sparse, 2f, false, channels, oneHot, workers);
+            long stamp = PermutohedralLattice.newStamp();
+            lattice.filter(in, scale, sparse, 2f, false, channels, oneHot, stamp, workers);
+            // A second call with the same stamp starts from the one-hot points' splat the first one kept.
+            float[] again = sparse.clone();
+            lattice.filter(in, scale, again, 2f, false, channels, oneHot, stamp, workers);
+            assertArrayEquals(sparse, again, "the kept one-hot splat");
             for (int p = 0; p < n; p++) {
                 for (int c = 0; c < channels; c++) {
                     int i = p * channels + c;
