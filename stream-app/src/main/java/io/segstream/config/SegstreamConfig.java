@@ -179,7 +179,7 @@ public final class SegstreamConfig extends AbstractConfig {
             .define(CRF, Type.STRING, "off", enumValidator(OnOff.values()), Importance.HIGH,
                     "Refine each mask with the fully connected CRF (on) or take the argmax of the upsampled logits "
                             + "(off, the default until the CRF is fast enough for real time: a warm-started 640x480 "
-                            + "frame costs 50-61 ms on 2 cores today). Its parameters are the model card's (measured "
+                            + "frame costs 34-49 ms on 2 cores today). Its parameters are the model card's (measured "
                             + "per model), else DeepLab v2's.")
             .define(CRF_ITERATIONS, Type.INT, CrfParams.DEEPLAB.iterations(), Range.between(0, CrfParams.MAX_ITERATIONS),
                     Importance.MEDIUM,
