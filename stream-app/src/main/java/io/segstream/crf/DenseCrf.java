@@ -30,7 +30,6 @@ public final class DenseCrf implements AutoCloseable {
     private float[] smoothNorm = new float[0];
     private float[] unary = new float[0];   // logits, [pixel][label]: -U up to a per-pixel constant
     private float[] q = new float[0];       // marginals, [pixel][label]
-    private float[] ones = new float[0];     // ones, for the normalisation
     private byte[] own = new byte[0];        // per pixel: the active label the unaries alone favour
     private byte[] current = new byte[0];    // per pixel: the active label of the marginals (start or update)
     private byte[] field = new byte[0];      // the last update's marginals as CrfState stores them
@@ -39,7 +38,6 @@ public final class DenseCrf implements AutoCloseable {
     private long settledStamp;               // names the last prepare's settled pixels and scale for the lattices
     private boolean updated;                 // field holds the last update's (none since the start)
     private float[][] sums = new float[0][]; // per worker: one pixel's unary and message sums
-    private float[] filtered = new float[0]; // the normalisation's filtered ones, one per pixel
     private float[] message = new float[0];
     private float[] bestLogit = new float[0];
     private int[][] hits = new int[0][];       // per worker, per label: pixels where it is within reach
@@ -234,7 +232,7 @@ public final class DenseCrf implements AutoCloseable {
         }
         app.width = width;
         app.height = height;
-        normalisation(app.lattice, appNorm);
+        app.lattice.normalisation(appNorm, parallel);
         // The smoothness kernel sees positions only: it is the same for every frame of a size.
         if (width != smoothWidth || height != smoothHeight || params.thetaGamma() != smoothTheta) {
             if (grid != null) {
@@ -249,7 +247,7 @@ public final class DenseCrf implements AutoCloseable {
                     }
                 });
                 smoothness.init(smoothFeatures, n, parallel);
-                normalisation(smoothness, smoothNorm);
+                smoothness.normalisation(smoothNorm, parallel);
             }
             smoothWidth = width;
             smoothHeight = height;
@@ -841,7 +839,8 @@ public final class DenseCrf implements AutoCloseable {
 
     /**
      * The marginals, {@code [pixel][active label]}, valid for pixels x {@link #activeLabels()}
-     * entries; {@link #activeLabel(int)} names each column. Pruned labels have marginal 0.
+     * entries; {@link #activeLabel(int)} names each column. Pruned labels have marginal 0; a
+     * settled pixel's marginals are one-hot (see {@link #settleMargin}).
      */
     public float[] marginals() {
         return q;
@@ -894,25 +893,12 @@ public final class DenseCrf implements AutoCloseable {
         return best;
     }
 
-    private void normalisation(PermutohedralLattice lattice, float[] norm) {
-        int n = pixels;
-        lattice.filter(ones, filtered, 1, parallel);
-        parallel.forRange(n, (from, to, worker) -> {
-            for (int p = from; p < to; p++) {
-                norm[p] = (float) (1.0 / Math.sqrt(filtered[p] + 1e-20));
-            }
-        });
-    }
-
     private void ensure(int n, int l) {
         if (appFeatures.length < n * 5) {
             appFeatures = new float[n * 5];
             smoothFeatures = new float[n * 2];
             appNorm = new float[n];
             smoothNorm = new float[n];
-            filtered = new float[n];
-            ones = new float[n];
-            java.util.Arrays.fill(ones, 1f);
             own = new byte[n];
             current = new byte[n];
             settled = new byte[n];

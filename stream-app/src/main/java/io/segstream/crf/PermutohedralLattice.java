@@ -724,6 +724,75 @@ public final class PermutohedralLattice {
 
     private static final Parallel SERIAL = new Parallel(1);
 
+    /**
+     * {@code norm[i] = (sum_j k(f_i, f_j))^-1/2}, the CRF's symmetric normalisation: the filter of
+     * ones (bit for bit what {@link #filter(float[], float[], int)} of a ones channel gives, plus
+     * 1e-20 against a zero) with its splat adding each corner's weight, and the inverse root taken as
+     * each point is sliced, so no array of ones or of filtered values is read or written.
+     */
+    void normalisation(float[] norm, Parallel parallel) {
+        int vertices = table.count;
+        int size = vertices + 1;
+        int workers = parallel.workers();
+        if (values.length < size) {
+            values = new float[size];
+            scratch = new float[size];
+        }
+        if (partials.length < workers - 1 || (workers > 1 && partials[0].length < size)) {
+            partials = new float[workers - 1][size];
+        }
+        int stride = d + 1;
+        parallel.forRange(points, (from, to, worker) -> {
+            float[] target = worker == 0 ? values : partials[worker - 1];
+            Arrays.fill(target, 0, size, 0f);
+            for (int p = from; p < to; p++) {
+                int o = p * stride;
+                for (int k = 0; k <= d; k++) {
+                    target[offsets[o + k] + 1] += weights[o + k];
+                }
+            }
+        });
+        sumPartials(values, size, parallel);
+        float[] blurred = blur(1, parallel);
+        float gain = 1f / (1f + (float) Math.pow(2, -d));
+        parallel.forRange(points, (from, to, worker) -> {
+            for (int p = from; p < to; p++) {
+                int o = p * stride;
+                float sum = 0f;
+                for (int k = 0; k <= d; k++) {
+                    sum += weights[o + k] * blurred[offsets[o + k] + 1];
+                }
+                norm[p] = (float) (1.0 / Math.sqrt(gain * sum + 1e-20));
+            }
+        });
+    }
+
+    /**
+     * Blurs the splatted {@code values} with [1 2 1] / 2 along each of the d+1 lattice directions,
+     * {@code values} and {@code scratch} taking turns; returns the one that holds the result.
+     */
+    private float[] blur(int channels, Parallel parallel) {
+        int vertices = table.count;
+        float[][] buffers = {values, scratch};
+        Arrays.fill(scratch, 0, channels, 0f);
+        for (int j = 0; j <= d; j++) {
+            float[] a = buffers[j & 1];
+            float[] b = buffers[(j + 1) & 1];
+            int[] links = neighbours[j];
+            parallel.forRange(vertices, (from, to, worker) -> {
+                for (int v = from; v < to; v++) {
+                    int self = (v + 1) * channels;
+                    int before = (links[2 * v] + 1) * channels;
+                    int after = (links[2 * v + 1] + 1) * channels;
+                    for (int c = 0; c < channels; c++) {
+                        b[self + c] = a[self + c] + 0.5f * (a[before + c] + a[after + c]);
+                    }
+                }
+            });
+        }
+        return buffers[(d + 1) & 1];
+    }
+
     /** Adds the other workers' splats to {@code total}, worker 0's (a frame too small to split has no others'). */
     private void sumPartials(float[] total, int size, Parallel parallel) {
         if (parallel.workers() > 1 && points >= 4096) {
@@ -815,24 +884,7 @@ public final class PermutohedralLattice {
             }
         });
         sumPartials(values, size, parallel);
-        float[][] buffers = {values, scratch};
-        Arrays.fill(scratch, 0, channels, 0f);
-        for (int j = 0; j <= d; j++) {
-            float[] a = buffers[j & 1];
-            float[] b = buffers[(j + 1) & 1];
-            int[] links = neighbours[j];
-            parallel.forRange(vertices, (from, to, worker) -> {
-                for (int v = from; v < to; v++) {
-                    int self = (v + 1) * channels;
-                    int before = (links[2 * v] + 1) * channels;
-                    int after = (links[2 * v + 1] + 1) * channels;
-                    for (int c = 0; c < channels; c++) {
-                        b[self + c] = a[self + c] + 0.5f * (a[before + c] + a[after + c]);
-                    }
-                }
-            });
-        }
-        float[] blurred = buffers[(d + 1) & 1];
+        float[] blurred = blur(channels, parallel);
         float alpha = 1f / (1f + (float) Math.pow(2, -d));
         parallel.forRange(points, (from, to, worker) -> {
             for (int first = 0; first < channels; first += FEW) {

@@ -173,6 +173,27 @@ class PermutohedralLatticeTest {
         }
     }
 
+    /** The normalisation is the inverse root of the filter of ones, bit for bit, on one worker and two. */
+    @Test
+    void normalisationIsTheInverseRootOfTheFilteredOnes() {
+        int n = W * H;
+        float[] ones = new float[n];
+        java.util.Arrays.fill(ones, 1f);
+        try (Parallel workers = new Parallel(2)) {
+            for (Parallel parallel : new Parallel[] {new Parallel(1), workers}) {
+                PermutohedralLattice lattice = new PermutohedralLattice(5);
+                lattice.init(features(1), n, parallel);
+                float[] filtered = new float[n];
+                lattice.filter(ones, filtered, 1, parallel);
+                float[] norm = new float[n];
+                lattice.normalisation(norm, parallel);
+                for (int p = 0; p < n; p++) {
+                    assertEquals((float) (1.0 / Math.sqrt(filtered[p] + 1e-20)), norm[p], "point " + p);
+                }
+            }
+        }
+    }
+
     /**
      * The splat and the slice take channels eight at a time: 19 channels (8 + 8 + 3) filtered
      * together are each channel filtered alone, bit for bit (each channel's sums run in the same
