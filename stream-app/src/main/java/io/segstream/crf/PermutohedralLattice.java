@@ -733,14 +733,7 @@ public final class PermutohedralLattice {
     void normalisation(float[] norm, Parallel parallel) {
         int vertices = table.count;
         int size = vertices + 1;
-        int workers = parallel.workers();
-        if (values.length < size) {
-            values = new float[size];
-            scratch = new float[size];
-        }
-        if (partials.length < workers - 1 || (workers > 1 && partials[0].length < size)) {
-            partials = new float[workers - 1][size];
-        }
+        ensureBuffers(size, parallel.workers());
         int stride = d + 1;
         parallel.forRange(points, (from, to, worker) -> {
             float[] target = worker == 0 ? values : partials[worker - 1];
@@ -765,6 +758,17 @@ public final class PermutohedralLattice {
                 norm[p] = (float) (1.0 / Math.sqrt(gain * sum + 1e-20));
             }
         });
+    }
+
+    /** Grows the splat and blur buffers and the workers' partial splats to {@code size} floats. */
+    private void ensureBuffers(int size, int workers) {
+        if (values.length < size) {
+            values = new float[size];
+            scratch = new float[size];
+        }
+        if (partials.length < workers - 1 || (workers > 1 && partials[0].length < size)) {
+            partials = new float[workers - 1][size];
+        }
     }
 
     /**
@@ -850,14 +854,7 @@ public final class PermutohedralLattice {
             byte[] oneHot, long stamp, Parallel parallel) {
         int vertices = table.count;
         int size = (vertices + 1) * channels; // slot 0 is the absent neighbour: always zero
-        int workers = parallel.workers();
-        if (values.length < size) {
-            values = new float[size];
-            scratch = new float[size];
-        }
-        if (partials.length < workers - 1 || (workers > 1 && partials[0].length < size)) {
-            partials = new float[workers - 1][size];
-        }
+        ensureBuffers(size, parallel.workers());
         if (oneHot != null && (stamp != oneHotStamp || size != oneHotSize)) {
             if (oneHotValues.length < size) {
                 oneHotValues = new float[size];
