@@ -34,10 +34,17 @@ public final class DenseCrf implements AutoCloseable {
     private byte[] current = new byte[0];    // per pixel: the active label of the marginals (start or update)
     private byte[] field = new byte[0];      // the last update's marginals as CrfState stores them
     private byte[] settled = new byte[0];    // per pixel: the active label it is settled on, or -1
+    private byte[] wasSettled = new byte[0]; // the previous prepare's settled, when keepSettled
+    private boolean startRan;                // a start has written the settled pixels' marginals since the last prepare
+    private boolean keepSettled;             // the last start's settled pixels' marginals, labels and stored form still stand
+    private int[] lastActive = new int[0];   // the previous prepare's active labels
+    private long[] live = new long[0];       // per unsettled pixel, when sparse: bit k set where label k is live
+    private boolean sparse;                  // settling on, 9 to 64 labels: unsettled pixels carry their live labels alone
     private int lastSettled;
     private long settledStamp;               // names the last prepare's settled pixels and scale for the lattices
     private boolean updated;                 // field holds the last update's (none since the start)
     private float[][] sums = new float[0][]; // per worker: one pixel's unary and message sums
+    private float[][] blockUnary = new float[0][]; // per worker: one block of pixels' unaries, [pixel][label]
     private float[] message = new float[0];
     private float[] bestLogit = new float[0];
     private int[][] hits = new int[0][];       // per worker, per label: pixels where it is within reach
@@ -140,6 +147,14 @@ public final class DenseCrf implements AutoCloseable {
      * most, and the updates drop it). Its marginals are taken as one-hot, so it is splatted into
      * one channel and not sliced or updated. The default model's margin is 12.25 nats: 68% of the
      * pixels of a street scene at 640x480 (vtest) reach it; DeepLab's is 14.75.
+     *
+     * <p>By the same bound a label that trails a pixel's best unary by the margin stays more than
+     * 6 nats below it through every update: it is dead at that pixel, its marginal held at 0 (the
+     * settled pixels' approximation, label by label). When more than {@value PermutohedralLattice#FEW}
+     * labels take part, an unsettled pixel carries its live labels alone, and the filters' splat and
+     * slice and the softmax do the work of those (on vtest frames with all 21 labels, 7.6 per
+     * unsettled pixel with DeepLab's margin, 6.9 with the default model's); with fewer, the filters'
+     * channel groups take all of them as fast (measured level; benchmarks/RESULTS.md, "Fourth speed round").
      */
     static float settleMargin(CrfParams params) {
         return MESSAGE_BOUND * (params.w1() + params.w2()) + SETTLE_SLACK;
@@ -148,6 +163,11 @@ public final class DenseCrf implements AutoCloseable {
     /** Pixels the last start settled (see {@link #settleMargin}). */
     public int lastSettled() {
         return lastSettled;
+    }
+
+    /** True when the last {@link #prepare} let pixels settled again on their label keep what the last start wrote (for tests). */
+    boolean keptSettled() {
+        return keepSettled;
     }
 
     /** Labels taking part in the last {@link #prepare}. */
@@ -197,9 +217,25 @@ public final class DenseCrf implements AutoCloseable {
     public void prepare(byte[] rgb, int width, int height, float[] logitPlanes, int labelCount,
             int latticeTolerance) {
         int n = width * height;
+        boolean samePixels = pixels == n;
+        int previousLabels = labels;
+        if (lastActive.length < labels) {
+            lastActive = new int[active.length];
+        }
+        System.arraycopy(active, 0, lastActive, 0, labels);
         pixels = n;
         labels = selectLabels(logitPlanes, n, labelCount);
-        ensure(n, labels);
+        boolean allocated = ensure(n, labels);
+        // A pixel settled on the same label as in the last start keeps the marginals, label and stored
+        // form that start wrote (no update writes a settled pixel's), when they are laid out as now.
+        keepSettled = startRan && samePixels && !allocated && labels == previousLabels
+                && java.util.Arrays.equals(active, 0, labels, lastActive, 0, labels);
+        startRan = false;
+        if (keepSettled) {
+            byte[] swap = wasSettled;
+            wasSettled = settled;
+            settled = swap;
+        }
         if (changedPixels.length < n) {
             changedPixels = new int[n];
             colourChange = new byte[n];
@@ -254,23 +290,28 @@ public final class DenseCrf implements AutoCloseable {
             smoothHeight = height;
             smoothTheta = params.thetaGamma();
         }
+        // The unaries, gathered a block at a time into a buffer that stays in cache; only the pixels
+        // that do not settle have theirs written out (nothing reads a settled pixel's), with their
+        // live labels (see settleMargin).
         int a = labels;
+        sparse = settleMargin < Float.POSITIVE_INFINITY && a > PermutohedralLattice.FEW && a <= Long.SIZE;
+        boolean liveLabels = sparse;
         parallel.forRange(n, (from, to, worker) -> {
+            float[] block = blockUnary[worker];
             for (int b = from; b < to; b += SELECT_BLOCK) {
                 int e = Math.min(to, b + SELECT_BLOCK);
                 for (int k = 0; k < a; k++) {
                     int src = active[k] * n;
-                    for (int p = b; p < e; p++) {
-                        unary[p * a + k] = logitPlanes[src + p];
+                    for (int p = b, o = k; p < e; p++, o += a) {
+                        block[o] = logitPlanes[src + p];
                     }
                 }
-                for (int p = b; p < e; p++) {
-                    int o = p * a;
+                for (int p = b, o = 0; p < e; p++, o += a) {
                     int best = 0;
-                    float top = unary[o];
+                    float top = block[o];
                     float second = Float.NEGATIVE_INFINITY;
                     for (int k = 1; k < a; k++) {
-                        float u = unary[o + k];
+                        float u = block[o + k];
                         if (u > top) {
                             second = top;
                             top = u;
@@ -280,7 +321,21 @@ public final class DenseCrf implements AutoCloseable {
                         }
                     }
                     own[p] = (byte) best;
-                    settled[p] = top - second >= settleMargin ? (byte) best : -1;
+                    if (top - second >= settleMargin) {
+                        settled[p] = (byte) best;
+                    } else {
+                        settled[p] = -1;
+                        for (int k = 0, u = p * a; k < a; k++) {
+                            unary[u + k] = block[o + k];
+                        }
+                        if (liveLabels) {
+                            long mask = 0;
+                            for (int k = 0; k < a; k++) {
+                                mask |= top - block[o + k] < settleMargin ? 1L << k : 0L;
+                            }
+                            live[p] = mask;
+                        }
+                    }
                 }
             }
         });
@@ -485,6 +540,8 @@ public final class DenseCrf implements AutoCloseable {
     /** Starts from softmax of the unaries alone (a cold start). */
     public void initFromUnaries() {
         int l = labels;
+        boolean keep = keepSettled;
+        byte[] was = wasSettled;
         java.util.Arrays.fill(counts, 0);
         parallel.forRange(pixels, (from, to, worker) -> {
             float[] v = sums[worker];
@@ -492,19 +549,22 @@ public final class DenseCrf implements AutoCloseable {
             for (int p = from; p < to; p++) {
                 int o = p * l;
                 if (settled[p] >= 0) {
-                    settle(p);
+                    if (!keep || was[p] != settled[p]) {
+                        settle(p);
+                    }
                     count++;
                     continue;
                 }
                 for (int k = 0; k < l; k++) {
                     v[k] = unary[o + k];
                 }
-                current[p] = (byte) softmax(v, q, o);
+                current[p] = (byte) (sparse ? softmaxLive(v, o, live[p]) : softmax(v, q, o));
             }
             counts[worker] = count;
         });
         countSettled();
         updated = false;
+        startRan = true;
     }
 
     /**
@@ -568,7 +628,8 @@ public final class DenseCrf implements AutoCloseable {
      */
     private void update() {
         int l = labels;
-        app.lattice.filter(q, appNorm, message, params.w1(), false, l, settled, settledStamp, parallel);
+        long[] liveLabels = sparse ? live : null;
+        app.lattice.filter(q, appNorm, message, params.w1(), false, l, settled, settledStamp, liveLabels, parallel);
         java.util.Arrays.fill(changes, 0f);
         java.util.Arrays.fill(flips, 0);
         if (grid != null) {
@@ -576,7 +637,7 @@ public final class DenseCrf implements AutoCloseable {
             grid.filter(q, smoothNorm, params.w2(), l, settled, parallel,
                     (y, values, worker) -> softmaxPixels(y * w, (y + 1) * w, values, worker));
         } else {
-            smoothness.filter(q, smoothNorm, message, params.w2(), true, l, settled, settledStamp, parallel);
+            smoothness.filter(q, smoothNorm, message, params.w2(), true, l, settled, settledStamp, liveLabels, parallel);
             parallel.forRange(pixels, (from, to, worker) -> softmaxPixels(from, to, null, worker));
         }
         float change = 0f;
@@ -598,6 +659,10 @@ public final class DenseCrf implements AutoCloseable {
      *     when {@code message} holds it already
      */
     private void softmaxPixels(int from, int to, float[] extra, int worker) {
+        if (sparse) {
+            softmaxLivePixels(from, to, extra, worker);
+            return;
+        }
         int l = labels;
         float[] v = sums[worker];
         float perStep = 1f / CrfState.STEP;
@@ -655,6 +720,58 @@ public final class DenseCrf implements AutoCloseable {
     }
 
     /**
+     * {@link #softmaxPixels} over each pixel's live labels alone: the others' marginals stay 0 and
+     * their stored form the floor, as the start wrote them.
+     */
+    private void softmaxLivePixels(int from, int to, float[] extra, int worker) {
+        int l = labels;
+        float[] v = sums[worker];
+        float perStep = 1f / CrfState.STEP;
+        float largest = changes[worker];
+        int flipped = 0;
+        for (int p = from; p < to; p++) {
+            if (settled[p] >= 0) {
+                continue;
+            }
+            int o = p * l;
+            int e = (p - from) * l;
+            long mask = live[p];
+            float max = Float.NEGATIVE_INFINITY;
+            int after = 0;
+            for (long m = mask; m != 0; m &= m - 1) {
+                int k = Long.numberOfTrailingZeros(m);
+                float sum = unary[o + k] + message[o + k] + (extra == null ? 0f : extra[e + k]);
+                v[k] = sum;
+                if (sum > max) {
+                    max = sum;
+                    after = k;
+                }
+            }
+            float total = 0f;
+            for (long m = mask; m != 0; m &= m - 1) {
+                int k = Long.numberOfTrailingZeros(m);
+                float below = max - v[k];
+                field[o + k] = (byte) Math.min(255, (int) (below * perStep + 0.5f));
+                float x = FastExp.exp(-below);
+                v[k] = x;
+                total += x;
+            }
+            float inv = 1f / total;
+            for (long m = mask; m != 0; m &= m - 1) {
+                int k = Long.numberOfTrailingZeros(m);
+                float updatedQ = v[k] * inv;
+                float change = Math.abs(updatedQ - q[o + k]);
+                largest = change > largest ? change : largest;
+                q[o + k] = updatedQ;
+            }
+            flipped += current[p] != after ? 1 : 0;
+            current[p] = (byte) after;
+        }
+        changes[worker] = largest;
+        flips[worker] += flipped;
+    }
+
+    /**
      * Starts from the carried marginals of the camera's previous frame blended with the new
      * unaries: {@code Q0 = normalise(Q_prev^weight * softmax(-U))}. The new evidence always
      * enters (DESIGN.md: the previous marginals alone stall at a stale fixed point when people
@@ -697,6 +814,8 @@ public final class DenseCrf implements AutoCloseable {
         float step = -CrfState.STEP * weight;
         float floor = Math.max(CrfState.FLOOR * weight, -limit);
         boolean gated = motionLevels >= 0 && colourChangeKnown;
+        boolean keep = keepSettled;
+        byte[] was = wasSettled;
         byte[] change = colourChange;
         float[] priorOf = this.priorOf;
         for (int b = 0; b < 256; b++) {
@@ -708,7 +827,9 @@ public final class DenseCrf implements AutoCloseable {
             int count = 0;
             for (int p = from; p < to; p++) {
                 if (settled[p] >= 0) {
-                    settle(p);
+                    if (!keep || was[p] != settled[p]) {
+                        settle(p);
+                    }
                     count++;
                     continue;
                 }
@@ -720,12 +841,13 @@ public final class DenseCrf implements AutoCloseable {
                     float prior = moved ? 0f : c < 0 ? floor : priorOf[carriedField[f + c] & 0xFF];
                     v[k] = unary[o + k] + prior;
                 }
-                current[p] = (byte) softmax(v, q, o);
+                current[p] = (byte) (sparse ? softmaxLive(v, o, live[p]) : softmax(v, q, o));
             }
             counts[worker] = count;
         });
         countSettled();
         updated = false;
+        startRan = true;
     }
 
     /** For each active label, its column in {@code carried}, or -1. */
@@ -894,8 +1016,46 @@ public final class DenseCrf implements AutoCloseable {
         return best;
     }
 
-    private void ensure(int n, int l) {
+    /**
+     * {@link #softmax} over the labels {@code mask} sets: q[o + k] = their softmax of v, 0 for the
+     * others, whose stored form is set to the floor (they stay there through the frame's updates).
+     *
+     * @return the label with the largest share (the first, on a tie)
+     */
+    private int softmaxLive(float[] v, int o, long mask) {
+        int l = labels;
+        float max = Float.NEGATIVE_INFINITY;
+        int best = 0;
+        for (long m = mask; m != 0; m &= m - 1) {
+            int k = Long.numberOfTrailingZeros(m);
+            if (v[k] > max) {
+                max = v[k];
+                best = k;
+            }
+        }
+        float total = 0f;
+        for (int k = 0; k < l; k++) {
+            float x = (mask >>> k & 1L) != 0 ? FastExp.exp(v[k] - max) : 0f;
+            v[k] = x;
+            total += x;
+        }
+        float inv = 1f / total;
+        for (int k = 0; k < l; k++) {
+            q[o + k] = v[k] * inv;
+            if (v[k] == 0f) {
+                field[o + k] = (byte) 255;
+            }
+        }
+        return best;
+    }
+
+    /** Sizes the buffers for n pixels and l labels; true when it allocated marginals or settled pixels anew. */
+    private boolean ensure(int n, int l) {
+        boolean allocated = false;
         if (appFeatures.length < n * 5) {
+            allocated = true;
+            wasSettled = new byte[n];
+            live = new long[n];
             appFeatures = new float[n * 5];
             smoothFeatures = new float[n * 2];
             appNorm = new float[n];
@@ -907,12 +1067,17 @@ public final class DenseCrf implements AutoCloseable {
         if (sums.length < changes.length || sums[0].length < l) {
             sums = new float[changes.length][Math.max(l, 32)];
         }
+        if (blockUnary.length < changes.length || blockUnary[0].length < SELECT_BLOCK * l) {
+            blockUnary = new float[changes.length][SELECT_BLOCK * l];
+        }
         if (q.length < n * l) {
+            allocated = true;
             unary = new float[n * l];
             q = new float[n * l];
             field = new byte[n * l];
             message = new float[n * l];
         }
+        return allocated;
     }
 
     /** Stops the CRF's own threads. */

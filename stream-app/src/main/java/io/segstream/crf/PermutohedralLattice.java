@@ -479,6 +479,52 @@ public final class PermutohedralLattice {
         }
     }
 
+    /**
+     * The splat of the points among {@code from..to} that are not one-hot, each in its live channels
+     * alone (see {@link #filter(float[], float[], float[], float, boolean, int, byte[], long, long[], Parallel)}).
+     */
+    private void splatLive(int from, int to, float[] target, float[] in, float[] scale, int channels, byte[] oneHot,
+            long[] live) {
+        int stride = d + 1;
+        for (int p = from; p < to; p++) {
+            if (oneHot != null && oneHot[p] >= 0) {
+                continue;
+            }
+            float s = scale == null ? 1f : scale[p];
+            int src = p * channels;
+            int o = p * stride;
+            for (long m = live[p]; m != 0; m &= m - 1) {
+                int c = Long.numberOfTrailingZeros(m);
+                float v = in[src + c] * s;
+                for (int k = 0; k <= d; k++) {
+                    target[(offsets[o + k] + 1) * channels + c] += weights[o + k] * v;
+                }
+            }
+        }
+    }
+
+    /** The slice of the points among {@code from..to} that are not one-hot, each in its live channels alone. */
+    private void sliceLive(int from, int to, float[] blurred, float[] scale, float[] out, float gain,
+            boolean accumulate, int channels, byte[] oneHot, long[] live) {
+        int stride = d + 1;
+        for (int p = from; p < to; p++) {
+            if (oneHot != null && oneHot[p] >= 0) {
+                continue;
+            }
+            float s = (scale == null ? 1f : scale[p]) * gain;
+            int dst = p * channels;
+            int o = p * stride;
+            for (long m = live[p]; m != 0; m &= m - 1) {
+                int c = Long.numberOfTrailingZeros(m);
+                float a = 0f;
+                for (int k = 0; k <= d; k++) {
+                    a += weights[o + k] * blurred[(offsets[o + k] + 1) * channels + c];
+                }
+                out[dst + c] = (accumulate ? out[dst + c] : 0f) + s * a;
+            }
+        }
+    }
+
     /** The splat of the one-hot points among {@code from..to}: each adds its scale to its one channel. */
     private void splatOneHot(int from, int to, float[] target, float[] scale, int channels, byte[] oneHot) {
         int stride = d + 1;
@@ -818,7 +864,7 @@ public final class PermutohedralLattice {
     }
 
     /** Channels the splat and the slice take in one sweep over the points; more take several. */
-    private static final int FEW = 8;
+    static final int FEW = 8;
 
     /** {@link #filter(float[], float[], int)} with its passes split across {@code parallel}'s workers. */
     void filter(float[] in, float[] out, int channels, Parallel parallel) {
@@ -852,6 +898,23 @@ public final class PermutohedralLattice {
      */
     void filter(float[] in, float[] scale, float[] out, float weight, boolean accumulate, int channels,
             byte[] oneHot, long stamp, Parallel parallel) {
+        filter(in, scale, out, weight, accumulate, channels, oneHot, stamp, null, parallel);
+    }
+
+    /**
+     * {@link #filter(float[], float[], float[], float, boolean, int, byte[], long, Parallel)} for
+     * points whose values are zero outside a set of channels of their own: where {@code live} is
+     * given, point i's values are read and splatted, and its output computed, only in the channels
+     * whose bits {@code live[i]} sets (bit c for channel c; at most 64 channels); its other outputs
+     * keep what they held. The work per point then follows its live channels, not all of them.
+     *
+     * @param live per point: its live channels, or null: every channel of every point
+     */
+    void filter(float[] in, float[] scale, float[] out, float weight, boolean accumulate, int channels,
+            byte[] oneHot, long stamp, long[] live, Parallel parallel) {
+        if (live != null && channels > Long.SIZE) {
+            throw new IllegalArgumentException("live channels need at most " + Long.SIZE + " channels, not " + channels);
+        }
         int vertices = table.count;
         int size = (vertices + 1) * channels; // slot 0 is the absent neighbour: always zero
         ensureBuffers(size, parallel.workers());
@@ -876,6 +939,10 @@ public final class PermutohedralLattice {
             } else {
                 java.util.Arrays.fill(target, 0, size, 0f);
             }
+            if (live != null) {
+                splatLive(from, to, target, in, scale, channels, oneHot, live);
+                return;
+            }
             for (int first = 0; first < channels; first += FEW) {
                 splatFew(from, to, target, in, scale, channels, first, Math.min(FEW, channels - first), oneHot);
             }
@@ -884,6 +951,10 @@ public final class PermutohedralLattice {
         float[] blurred = blur(channels, parallel);
         float alpha = 1f / (1f + (float) Math.pow(2, -d));
         parallel.forRange(points, (from, to, worker) -> {
+            if (live != null) {
+                sliceLive(from, to, blurred, scale, out, weight * alpha, accumulate, channels, oneHot, live);
+                return;
+            }
             for (int first = 0; first < channels; first += FEW) {
                 sliceFew(from, to, blurred, scale, out, weight * alpha, accumulate, channels, first,
                         Math.min(FEW, channels - first), oneHot);

@@ -173,6 +173,55 @@ class PermutohedralLatticeTest {
         }
     }
 
+    /**
+     * Points with live channels (zero elsewhere) filter as the plain filter does, bit for bit in
+     * their live channels, on one worker and two; their other outputs, and the one-hot points',
+     * keep what they held; with 21 channels (three of the plain filter's channel groups).
+     */
+    @Test
+    void pointsFilterTheirLiveChannelsAsThePlainFilterDoes() {
+        int n = W * H;
+        int channels = 21;
+        float[] in = new float[n * channels];
+        float[] scale = new float[n];
+        byte[] oneHot = new byte[n];
+        long[] live = new long[n];
+        Random random = new Random(9);
+        for (int p = 0; p < n; p++) {
+            scale[p] = 0.5f + random.nextFloat();
+            oneHot[p] = (byte) (p % 4 == 0 ? random.nextInt(channels) : -1);
+            live[p] = oneHot[p] >= 0 ? 1L << oneHot[p] : random.nextLong() & ((1L << channels) - 1) | 1L << (p % channels);
+            for (int c = 0; c < channels; c++) {
+                in[p * channels + c] = (live[p] >>> c & 1L) == 0 ? 0f : oneHot[p] >= 0 ? 1f : random.nextFloat();
+            }
+        }
+        PermutohedralLattice lattice = new PermutohedralLattice(5);
+        lattice.init(features(1), n);
+        try (Parallel two = new Parallel(2); Parallel one = new Parallel(1)) {
+            for (Parallel workers : new Parallel[] {one, two}) {
+                float[] plain = new float[n * channels];
+                lattice.filter(in, scale, plain, 2f, false, channels, oneHot, PermutohedralLattice.newStamp(), workers);
+                float[] sparse = new float[n * channels];
+                java.util.Arrays.fill(sparse, -7f);
+                lattice.filter(in, scale, sparse, 2f, false, channels, oneHot, PermutohedralLattice.newStamp(), live,
+                        workers);
+                int compared = 0;
+                for (int p = 0; p < n; p++) {
+                    for (int c = 0; c < channels; c++) {
+                        int i = p * channels + c;
+                        if (oneHot[p] < 0 && (live[p] >>> c & 1L) != 0) {
+                            assertEquals(plain[i], sparse[i], "point " + p + ", channel " + c);
+                            compared++;
+                        } else {
+                            assertEquals(-7f, sparse[i], "a dead channel's or one-hot point's output is left alone");
+                        }
+                    }
+                }
+                assertEquals(true, compared > n * channels / 4, "live outputs compared: " + compared);
+            }
+        }
+    }
+
     /** The normalisation is the inverse root of the filter of ones, bit for bit, on one worker and two. */
     @Test
     void normalisationIsTheInverseRootOfTheFilteredOnes() {
