@@ -33,7 +33,8 @@ import java.util.Locale;
  * for f in $(git ls-files stream-app/src/main/java/io/segstream/crf); do
  *     git show OLD:$f &gt; /tmp/old/src/$(basename $f); done
  * javac -d /tmp/old/classes /tmp/old/src/*.java
- * java -Xmx10g -Dsegstream.data.dir=../shared/data -cp benchmarks/target/benchmarks.jar \
+ * # -Xmx5g: a larger heap's untouched pages made a run against a copy of its own build swing 0.82-1.27
+ * java -Xmx5g -Dsegstream.data.dir=../shared/data -cp benchmarks/target/benchmarks.jar \
  *     io.segstream.bench.CrfBeforeAfter /tmp/old/classes [--deeplab] [--unpruned]
  * </pre>
  */

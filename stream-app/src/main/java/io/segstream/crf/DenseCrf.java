@@ -295,7 +295,10 @@ public final class DenseCrf implements AutoCloseable {
         // live labels (see settleMargin).
         int a = labels;
         sparse = settleMargin < Float.POSITIVE_INFINITY && a > PermutohedralLattice.FEW && a <= Long.SIZE;
-        boolean liveLabels = sparse;
+        if (sparse && live.length < n) {
+            live = new long[n]; // only CRFs that see more than FEW labels hold the masks
+        }
+        boolean withLive = sparse;
         parallel.forRange(n, (from, to, worker) -> {
             float[] block = blockUnary[worker];
             for (int b = from; b < to; b += SELECT_BLOCK) {
@@ -328,7 +331,7 @@ public final class DenseCrf implements AutoCloseable {
                         for (int k = 0, u = p * a; k < a; k++) {
                             unary[u + k] = block[o + k];
                         }
-                        if (liveLabels) {
+                        if (withLive) {
                             long mask = 0;
                             for (int k = 0; k < a; k++) {
                                 mask |= top - block[o + k] < settleMargin ? 1L << k : 0L;
@@ -1055,7 +1058,6 @@ public final class DenseCrf implements AutoCloseable {
         if (appFeatures.length < n * 5) {
             allocated = true;
             wasSettled = new byte[n];
-            live = new long[n];
             appFeatures = new float[n * 5];
             smoothFeatures = new float[n * 2];
             appNorm = new float[n];
