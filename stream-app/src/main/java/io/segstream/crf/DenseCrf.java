@@ -6,7 +6,9 @@ package io.segstream.crf;
  * kernels of {@link CrfParams}, Potts compatibility. Each iteration filters the marginals with the
  * appearance kernel on a {@link PermutohedralLattice}, and with the smoothness kernel on the pixel
  * grid when it is narrow ({@link GridGaussian}, 1 px as the default model's), else on a lattice too,
- * so it costs time linear in the pixels.
+ * so it costs time linear in the pixels. With a wide appearance kernel (16 px or more, as the default
+ * model's 20 and DeepLab's 121) the appearance lattice holds a point per 2x2 block of pixels, a
+ * quarter of the points (see {@link #DenseCrf(CrfParams, float, int, boolean, boolean, int)}).
  *
  * <p>Kernels are normalised symmetrically, {@code m_i = n_i sum_j k(i,j) n_j Q_j} with
  * {@code n_i = (sum_j k(i,j))^-1/2} and the sum including j = i, as in Kraehenbuehl's second
@@ -24,6 +26,18 @@ public final class DenseCrf implements AutoCloseable {
     private final CrfParams params;
     private int pixels;
     private int labels;
+    private int width;
+    private int height;
+    private final int block;                 // the appearance lattice's points: blocks of block x block pixels
+    private int pointsWide;                  // points per row of blocks
+    private int pointRows;
+    private float[] pointMass = new float[0];   // per point: its pixels (block > 1)
+    private int massWidth = -1;                 // the frame size pointMass was counted for
+    private int massHeight = -1;
+    private float[] pointQ = new float[0];      // per point: its pixels' marginals summed, [point][label] (block > 1)
+    private float[] pointMessage = new float[0]; // per point: the appearance message, [point][label] (block > 1)
+    private boolean pointQFresh;                 // the last start summed the points' marginals
+    private boolean pointMessageDirect;          // the update's softmax reads pointMessage (no spread)
     private float[] appFeatures = new float[0];
     private float[] smoothFeatures = new float[0];
     private float[] appNorm = new float[0];
@@ -57,9 +71,9 @@ public final class DenseCrf implements AutoCloseable {
     private final float settleMargin; // unary margin, in nats, from which a pixel is settled; infinite: none is
     private final Parallel parallel;
     private static final float MAX_LATTICE_GROWTH = 1.5f;
-    private int[] changedPixels = new int[0];
+    private int[] changedPoints = new int[0];
     private final float[] priorOf = new float[256]; // the warm start's prior per carried byte: one load per label
-    private int[][] changedBy = new int[0][];  // per worker: the pixels its part of the colour scan listed
+    private int[][] changedBy = new int[0][];  // per worker: the points its part of the colour scan listed
     private final int[] changedCount;          // per worker: how many
     private byte[] colourChange = new byte[0]; // per pixel: the largest channel change since the lattice's last frame
     private boolean colourChangeKnown;         // false: the lattice's last frame had another size, or none
@@ -110,9 +124,35 @@ public final class DenseCrf implements AutoCloseable {
     /**
      * @param settle settle the pixels whose unaries alone are so sure of their label that no message
      *     can change it (see {@link #settleMargin}): they hold it, one-hot, for the whole frame and
-     *     take no part in the updates' slice and softmax; false: the exact mean field at every pixel
+     *     take no part in the updates' slice and softmax; false: the exact mean field at every pixel,
+     *     with an appearance point per pixel
      */
     public DenseCrf(CrfParams params, float pruneProbability, int threads, boolean gridSmoothness, boolean settle) {
+        this(params, pruneProbability, threads, gridSmoothness, settle,
+                settle && params.thetaAlpha() >= HALF_RESOLUTION_FROM ? 2 : 1);
+    }
+
+    /**
+     * The appearance kernel's width (theta_alpha, px) from which the product's CRF (settling on)
+     * builds the appearance lattice over 2x2 blocks of pixels rather than over pixels.
+     */
+    public static final float HALF_RESOLUTION_FROM = 16f;
+
+    /**
+     * @param appearanceBlock 1: the appearance lattice has a point per pixel (the exact mean field);
+     *     2: a point per 2x2 block of pixels, at the block's mean colour and centre, weighted by its
+     *     pixels, whose message each pixel of the block receives. A kernel 16 px or wider hardly
+     *     varies across a block except at colour edges that cut through one; the lattice's work
+     *     (embedding, normalisation, splat, blur, slice) shrinks about fourfold. The other
+     *     constructors take 2 when settling is on and theta_alpha is at least
+     *     {@value #HALF_RESOLUTION_FROM} px (benchmarks/RESULTS.md, "Half-resolution appearance").
+     */
+    public DenseCrf(CrfParams params, float pruneProbability, int threads, boolean gridSmoothness, boolean settle,
+            int appearanceBlock) {
+        if (appearanceBlock != 1 && appearanceBlock != 2) {
+            throw new IllegalArgumentException("appearance block must be 1 or 2 pixels, was " + appearanceBlock);
+        }
+        this.block = appearanceBlock;
         this.settleMargin = settle ? settleMargin(params) : Float.POSITIVE_INFINITY;
         this.grid = gridSmoothness ? new GridGaussian(params.thetaGamma()) : null;
         this.parallel = new Parallel(threads);
@@ -236,29 +276,28 @@ public final class DenseCrf implements AutoCloseable {
             wasSettled = settled;
             settled = swap;
         }
-        if (changedPixels.length < n) {
-            changedPixels = new int[n];
+        this.width = width;
+        this.height = height;
+        int s = block;
+        pointsWide = (width + s - 1) / s;
+        pointRows = (height + s - 1) / s;
+        int np = pointsWide * pointRows;
+        ensurePoints(np, labels);
+        if (colourChange.length < n) {
             colourChange = new byte[n];
         }
-        boolean sameSize = width == app.width && height == app.height;
+        boolean sameSize = width == app.width && height == app.height && s == app.block;
         colourChangeKnown = sameSize;
         boolean update = latticeTolerance >= 0 && sameSize && app.lattice.growth() <= MAX_LATTICE_GROWTH;
         if (sameSize) {
-            scanColours(rgb, width, update ? latticeTolerance : -1);
+            scanColours(rgb, true, update ? latticeTolerance : NO_POINTS);
         }
-        if (!(update && updateAppearance(n))) {
-            float ia = 1f / params.thetaAlpha();
-            float ib = 1f / params.thetaBeta();
-            parallel.forRange(n, (from, to, worker) -> {
-                for (int p = from; p < to; p++) {
-                    appearanceFeatures(rgb, width, p, ia, ib);
-                }
-            });
-            app.lattice.init(appFeatures, n, parallel);
-            if (app.embeddedRgb.length < n * 3) {
-                app.embeddedRgb = new byte[n * 3];
+        if (!(update && updateAppearance(np))) {
+            if (app.heldColour.length < np * 3) {
+                app.heldColour = new short[np * 3];
             }
-            System.arraycopy(rgb, 0, app.embeddedRgb, 0, n * 3);
+            scanColours(rgb, false, EVERY_POINT);
+            app.lattice.init(appFeatures, np, parallel);
             lastBuildFull = true;
         }
         if (!sameSize) {
@@ -269,7 +308,8 @@ public final class DenseCrf implements AutoCloseable {
         }
         app.width = width;
         app.height = height;
-        app.lattice.normalisation(appNorm, parallel);
+        app.block = s;
+        app.lattice.normalisation(appNorm, s == 1 ? null : pointMass, parallel);
         // The smoothness kernel sees positions only: it is the same for every frame of a size.
         if (width != smoothWidth || height != smoothHeight || params.thetaGamma() != smoothTheta) {
             if (grid != null) {
@@ -284,7 +324,7 @@ public final class DenseCrf implements AutoCloseable {
                     }
                 });
                 smoothness.init(smoothFeatures, n, parallel);
-                smoothness.normalisation(smoothNorm, parallel);
+                smoothness.normalisation(smoothNorm, null, parallel);
             }
             smoothWidth = width;
             smoothHeight = height;
@@ -344,61 +384,100 @@ public final class DenseCrf implements AutoCloseable {
         });
         settledStamp = PermutohedralLattice.newStamp();
         updated = false;
-    }
-
-    /** Pixel {@code p}'s appearance features: position over theta_alpha, colour over theta_beta. */
-    private void appearanceFeatures(byte[] rgb, int width, int p, float ia, float ib) {
-        int a = p * 5;
-        appFeatures[a] = (p % width) * ia;
-        appFeatures[a + 1] = (p / width) * ia;
-        appFeatures[a + 2] = (rgb[3 * p] & 0xFF) * ib;
-        appFeatures[a + 3] = (rgb[3 * p + 1] & 0xFF) * ib;
-        appFeatures[a + 4] = (rgb[3 * p + 2] & 0xFF) * ib;
+        pointQFresh = false;
     }
 
     /**
-     * One pass over a frame of the appearance's size: each pixel's largest channel change since the
-     * appearance's last frame (for the motion gate), which then becomes this frame; and, unless
-     * {@code tolerance} is negative, the pixels whose colour moved more than {@code tolerance} levels
-     * from the colour the lattice holds for them, listed per worker, with their new colour and
-     * features in place for {@link #updateAppearance}.
+     * Point {@code pt}'s appearance features: its block's centre over theta_alpha, its mean colour
+     * (the channel sums over its pixels) over theta_beta. For 1x1 blocks, the pixel's position and colour.
      */
-    private void scanColours(byte[] rgb, int width, int tolerance) {
-        int n = pixels;
+    private void pointFeatures(int pt, int x0, int x1, int y0, int y1, int r, int g, int u, float ia, float ib) {
+        int c = (x1 - x0) * (y1 - y0);
+        int a = pt * 5;
+        appFeatures[a] = (x0 + (x1 - x0 - 1) * 0.5f) * ia;
+        appFeatures[a + 1] = (y0 + (y1 - y0 - 1) * 0.5f) * ia;
+        appFeatures[a + 2] = (float) r / c * ib;
+        appFeatures[a + 3] = (float) g / c * ib;
+        appFeatures[a + 4] = (float) u / c * ib;
+    }
+
+    /** {@link #scanColours}: list no point. */
+    private static final int NO_POINTS = -1;
+    /** {@link #scanColours}: take every point's colour and features, listing none (a full build). */
+    private static final int EVERY_POINT = -2;
+
+    /**
+     * One pass over the frame by rows of blocks: with {@code gate}, each pixel's largest channel
+     * change since the appearance's last frame (for the motion gate), which then becomes this frame
+     * (a frame of the appearance's size); with a {@code tolerance} of 0 or more, the points whose
+     * mean colour moved more than {@code tolerance} levels (in some channel) from the colour the
+     * lattice holds for them, listed per worker, with their new colour and features in place for
+     * {@link #updateAppearance}; with {@link #EVERY_POINT}, every point's colour and features.
+     */
+    private void scanColours(byte[] rgb, boolean gate, int tolerance) {
+        int s = block;
+        int wide = pointsWide;
+        int rows = pointRows;
         int workers = parallel.workers();
-        if (changedBy.length < workers || changedBy[0].length < n) {
-            // worker 0 takes all the pixels of a frame too small to split
+        int perWorker = (rows / workers + 1) * wide; // rows go to workers in equal runs
+        if (changedBy.length < workers || changedBy[0].length < rows * wide || changedBy[workers - 1].length < perWorker) {
+            // worker 0 takes all the rows of a frame too small to split
             changedBy = new int[workers][];
-            changedBy[0] = new int[n];
+            changedBy[0] = new int[rows * wide];
             for (int w = 1; w < workers; w++) {
-                changedBy[w] = new int[n / workers + 1];
+                changedBy[w] = new int[perWorker];
             }
         }
         java.util.Arrays.fill(changedCount, 0);
         byte[] previous = app.previousRgb;
-        byte[] held = app.embeddedRgb;
+        short[] held = app.heldColour;
+        int w = width;
+        int h = height;
         float ia = 1f / params.thetaAlpha();
         float ib = 1f / params.thetaBeta();
-        parallel.forRange(n, (from, to, worker) -> {
+        parallel.forRange(rows, 16, (from, to, worker) -> {
             int[] list = changedBy[worker];
             int count = 0;
-            for (int p = from, b = 3 * from; p < to; p++, b += 3) {
-                int r = rgb[b] & 0xFF;
-                int g = rgb[b + 1] & 0xFF;
-                int u = rgb[b + 2] & 0xFF;
-                int moved = Math.max(Math.abs(r - (previous[b] & 0xFF)),
-                        Math.max(Math.abs(g - (previous[b + 1] & 0xFF)), Math.abs(u - (previous[b + 2] & 0xFF))));
-                colourChange[p] = (byte) moved;
-                previous[b] = rgb[b];
-                previous[b + 1] = rgb[b + 1];
-                previous[b + 2] = rgb[b + 2];
-                if (tolerance >= 0 && Math.max(Math.abs(r - (held[b] & 0xFF)),
-                        Math.max(Math.abs(g - (held[b + 1] & 0xFF)), Math.abs(u - (held[b + 2] & 0xFF)))) > tolerance) {
-                    list[count++] = p;
-                    held[b] = rgb[b];
-                    held[b + 1] = rgb[b + 1];
-                    held[b + 2] = rgb[b + 2];
-                    appearanceFeatures(rgb, width, p, ia, ib);
+            for (int py = from; py < to; py++) {
+                int y0 = py * s;
+                int y1 = Math.min(h, y0 + s);
+                for (int px = 0, pt = py * wide; px < wide; px++, pt++) {
+                    int x0 = px * s;
+                    int x1 = Math.min(w, x0 + s);
+                    int r = 0;
+                    int g = 0;
+                    int u = 0;
+                    for (int y = y0; y < y1; y++) {
+                        for (int p = y * w + x0, b = 3 * p, end = y * w + x1; p < end; p++, b += 3) {
+                            int cr = rgb[b] & 0xFF;
+                            int cg = rgb[b + 1] & 0xFF;
+                            int cu = rgb[b + 2] & 0xFF;
+                            if (gate) {
+                                colourChange[p] = (byte) Math.max(Math.abs(cr - (previous[b] & 0xFF)),
+                                        Math.max(Math.abs(cg - (previous[b + 1] & 0xFF)), Math.abs(cu - (previous[b + 2] & 0xFF))));
+                                previous[b] = rgb[b];
+                                previous[b + 1] = rgb[b + 1];
+                                previous[b + 2] = rgb[b + 2];
+                            }
+                            r += cr;
+                            g += cg;
+                            u += cu;
+                        }
+                    }
+                    if (tolerance == NO_POINTS) {
+                        continue;
+                    }
+                    int c = 3 * pt;
+                    if (tolerance == EVERY_POINT || Math.max(Math.abs(r - held[c]), Math.max(Math.abs(g - held[c + 1]),
+                            Math.abs(u - held[c + 2]))) > tolerance * (x1 - x0) * (y1 - y0)) {
+                        if (tolerance != EVERY_POINT) {
+                            list[count++] = pt;
+                        }
+                        held[c] = (short) r;
+                        held[c + 1] = (short) g;
+                        held[c + 2] = (short) u;
+                        pointFeatures(pt, x0, x1, y0, y1, r, g, u, ia, ib);
+                    }
                 }
             }
             changedCount[worker] = count;
@@ -409,20 +488,20 @@ public final class DenseCrf implements AutoCloseable {
      * Re-embeds the pixels {@link #scanColours} listed; false, having changed nothing in the lattice,
      * when more than half the pixels changed and a full build is due instead.
      */
-    private boolean updateAppearance(int n) {
+    private boolean updateAppearance(int points) {
         int count = 0;
         for (int w = 0; w < changedCount.length; w++) {
             count += changedCount[w];
         }
-        if (count > n / 2) {
+        if (count > points / 2) {
             return false;
         }
         count = 0;
-        for (int w = 0; w < changedCount.length; w++) { // in worker order: pixel order, as a serial scan lists them
-            System.arraycopy(changedBy[w], 0, changedPixels, count, changedCount[w]);
+        for (int w = 0; w < changedCount.length; w++) { // in worker order: point order, as a serial scan lists them
+            System.arraycopy(changedBy[w], 0, changedPoints, count, changedCount[w]);
             count += changedCount[w];
         }
-        app.lattice.update(appFeatures, changedPixels, count, parallel);
+        app.lattice.update(appFeatures, changedPoints, count, parallel);
         lastBuildFull = false;
         return true;
     }
@@ -431,15 +510,16 @@ public final class DenseCrf implements AutoCloseable {
      * The appearance lattice of one stream of frames (a camera) and the frame it was built for,
      * which {@link #prepare(byte[], int, int, float[], int, boolean)} updates instead of
      * rebuilding. A DenseCrf owns one; {@link TemporalCrf} keeps one per camera and hands the
-     * camera's in with {@link #useAppearance} (about 50 bytes per pixel). Private to the package:
+     * camera's in with {@link #useAppearance} (about 50 bytes per point: a pixel, or a 2x2 block of them). Private to the package:
      * the per-camera cache is the refiner's own business.
      */
     static final class Appearance {
         private final PermutohedralLattice lattice = new PermutohedralLattice(5);
         private byte[] previousRgb = new byte[0]; // the last frame, for the motion gate
-        private byte[] embeddedRgb = new byte[0]; // per pixel: the colour the lattice holds it at
+        private short[] heldColour = new short[0]; // per point: the channel sums the lattice holds it at
         private int width = -1;
         private int height = -1;
+        private int block;
         /** The sequence number of the frame it holds, as its owner ({@link TemporalCrf}) records it. */
         long sequence = Long.MIN_VALUE;
 
@@ -545,8 +625,7 @@ public final class DenseCrf implements AutoCloseable {
         int l = labels;
         boolean keep = keepSettled;
         byte[] was = wasSettled;
-        java.util.Arrays.fill(counts, 0);
-        parallel.forRange(pixels, (from, to, worker) -> {
+        startPass((from, to, worker) -> {
             float[] v = sums[worker];
             int count = 0;
             for (int p = from; p < to; p++) {
@@ -563,7 +642,7 @@ public final class DenseCrf implements AutoCloseable {
                 }
                 current[p] = (byte) (sparse ? softmaxLive(v, o, live[p]) : softmax(v, q, o));
             }
-            counts[worker] = count;
+            counts[worker] += count;
         });
         countSettled();
         updated = false;
@@ -632,7 +711,20 @@ public final class DenseCrf implements AutoCloseable {
     private void update() {
         int l = labels;
         long[] liveLabels = sparse ? live : null;
-        app.lattice.filter(q, appNorm, message, params.w1(), false, l, settled, settledStamp, liveLabels, parallel);
+        if (block == 1) {
+            app.lattice.filter(q, appNorm, message, params.w1(), false, l, settled, settledStamp, liveLabels, parallel);
+        } else {
+            if (!pointQFresh) {
+                gatherPoints();
+            }
+            pointQFresh = false;
+            app.lattice.filter(pointQ, appNorm, pointMessage, params.w1(), false, l, parallel);
+            // The grid's softmax reads each pixel's point's message itself; the others take it from message.
+            pointMessageDirect = grid != null && !sparse;
+            if (!pointMessageDirect) {
+                spreadMessage();
+            }
+        }
         java.util.Arrays.fill(changes, 0f);
         java.util.Arrays.fill(flips, 0);
         if (grid != null) {
@@ -654,6 +746,82 @@ public final class DenseCrf implements AutoCloseable {
         updated = true;
     }
 
+    /** Each point's marginals: the sum of its pixels' (a settled pixel's one-hot). */
+    private void gatherPoints() {
+        parallel.forRange(pointRows, 16, (from, to, worker) -> {
+            for (int py = from; py < to; py++) {
+                sumPointRow(py);
+            }
+        });
+    }
+
+    /** The marginals of row {@code py}'s points: the sum of their pixels' (a settled pixel's one-hot). */
+    private void sumPointRow(int py) {
+        int l = labels;
+        int s = block;
+        int w = width;
+        int y0 = py * s;
+        int y1 = Math.min(height, y0 + s);
+        for (int px = 0, o = py * pointsWide * l; px < pointsWide; px++, o += l) {
+            for (int k = 0; k < l; k++) {
+                pointQ[o + k] = 0f;
+            }
+            int x0 = px * s;
+            int x1 = Math.min(w, x0 + s);
+            for (int y = y0; y < y1; y++) {
+                for (int p = y * w + x0, end = y * w + x1; p < end; p++) {
+                    int label = settled[p];
+                    if (label >= 0) {
+                        pointQ[o + label] += 1f;
+                    } else {
+                        for (int k = 0, i = p * l; k < l; k++) {
+                            pointQ[o + k] += q[i + k];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Runs a start's pass over the pixels; with blocks, a row of points at a time, each followed by
+     * the sum of its points' marginals while they are in cache (the first update's filter input).
+     * The body adds its settled pixels to {@code counts[worker]}.
+     */
+    private void startPass(Parallel.Range body) {
+        java.util.Arrays.fill(counts, 0);
+        if (block == 1) {
+            parallel.forRange(pixels, body);
+            return;
+        }
+        int rowPixels = block * width;
+        parallel.forRange(pointRows, 16, (from, to, worker) -> {
+            for (int py = from; py < to; py++) {
+                body.run(py * rowPixels, Math.min(pixels, (py + 1) * rowPixels), worker);
+                sumPointRow(py);
+            }
+        });
+        pointQFresh = true;
+    }
+
+    /** Gives each pixel that is not settled its point's appearance message. */
+    private void spreadMessage() {
+        int l = labels;
+        int s = block;
+        int wide = pointsWide;
+        int w = width;
+        parallel.forRange(height, 16, (from, to, worker) -> {
+            for (int y = from; y < to; y++) {
+                int row = y / s * wide;
+                for (int x = 0, p = y * w; x < w; x++, p++) {
+                    if (settled[p] < 0) {
+                        System.arraycopy(pointMessage, (row + x / s) * l, message, p * l, l);
+                    }
+                }
+            }
+        });
+    }
+
     /**
      * The update's softmax for pixels {@code from..to}: reads the unaries, the message and the old
      * marginals once, writes the new marginals, label and stored form.
@@ -671,6 +839,8 @@ public final class DenseCrf implements AutoCloseable {
         float perStep = 1f / CrfState.STEP;
         float largest = changes[worker];
         int flipped = 0;
+        boolean direct = block > 1 && pointMessageDirect && extra != null; // from..to is then one row of pixels
+        int pointRow = direct ? from / width / block * pointsWide * l : 0;
         for (int p = from; p < to; p++) {
             if (settled[p] >= 0) {
                 continue; // its label, marginals and stored form are the start's
@@ -690,8 +860,14 @@ public final class DenseCrf implements AutoCloseable {
                 }
             } else {
                 int e = (p - from) * l;
+                float[] appearance = message;
+                int a = o;
+                if (direct) {
+                    appearance = pointMessage;
+                    a = pointRow + ((p - from) >> 1) * l; // 2x2 blocks
+                }
                 for (int k = 0; k < l; k++) {
-                    float sum = unary[o + k] + message[o + k] + extra[e + k];
+                    float sum = unary[o + k] + appearance[a + k] + extra[e + k];
                     v[k] = sum;
                     if (sum > max) {
                         max = sum;
@@ -824,8 +1000,7 @@ public final class DenseCrf implements AutoCloseable {
         for (int b = 0; b < 256; b++) {
             priorOf[b] = Math.max(b * step, -limit);
         }
-        java.util.Arrays.fill(counts, 0);
-        parallel.forRange(pixels, (from, to, worker) -> {
+        startPass((from, to, worker) -> {
             float[] v = sums[worker];
             int count = 0;
             for (int p = from; p < to; p++) {
@@ -846,7 +1021,7 @@ public final class DenseCrf implements AutoCloseable {
                 }
                 current[p] = (byte) (sparse ? softmaxLive(v, o, live[p]) : softmax(v, q, o));
             }
-            counts[worker] = count;
+            counts[worker] += count;
         });
         countSettled();
         updated = false;
@@ -1055,12 +1230,10 @@ public final class DenseCrf implements AutoCloseable {
     /** Sizes the buffers for n pixels and l labels; true when it allocated marginals or settled pixels anew. */
     private boolean ensure(int n, int l) {
         boolean allocated = false;
-        if (appFeatures.length < n * 5) {
+        if (settled.length < n) {
             allocated = true;
             wasSettled = new byte[n];
-            appFeatures = new float[n * 5];
             smoothFeatures = new float[n * 2];
-            appNorm = new float[n];
             smoothNorm = new float[n];
             own = new byte[n];
             current = new byte[n];
@@ -1080,6 +1253,36 @@ public final class DenseCrf implements AutoCloseable {
             message = new float[n * l];
         }
         return allocated;
+    }
+
+    /** Sizes the appearance lattice's per-point buffers for np points and l labels, and counts the points' pixels. */
+    private void ensurePoints(int np, int l) {
+        if (appFeatures.length < np * 5) {
+            appFeatures = new float[np * 5];
+            appNorm = new float[np];
+            changedPoints = new int[np];
+        }
+        if (block == 1) {
+            return;
+        }
+        if (pointQ.length < np * l) {
+            pointQ = new float[np * l];
+            pointMessage = new float[np * l];
+        }
+        if (pointMass.length < np) {
+            pointMass = new float[np];
+            massWidth = -1;
+        }
+        if (width != massWidth || height != massHeight) {
+            int s = block;
+            for (int pt = 0; pt < np; pt++) {
+                int x0 = pt % pointsWide * s;
+                int y0 = pt / pointsWide * s;
+                pointMass[pt] = (Math.min(width, x0 + s) - x0) * (Math.min(height, y0 + s) - y0);
+            }
+            massWidth = width;
+            massHeight = height;
+        }
     }
 
     /** Stops the CRF's own threads. */

@@ -775,8 +775,10 @@ public final class PermutohedralLattice {
      * ones (bit for bit what {@link #filter(float[], float[], int)} of a ones channel gives, plus
      * 1e-20 against a zero) with its splat adding each corner's weight, and the inverse root taken as
      * each point is sliced, so no array of ones or of filtered values is read or written.
+     *
+     * @param mass per point: the weight it splats (points that stand for several pixels), or null: 1
      */
-    void normalisation(float[] norm, Parallel parallel) {
+    void normalisation(float[] norm, float[] mass, Parallel parallel) {
         int vertices = table.count;
         int size = vertices + 1;
         ensureBuffers(size, parallel.workers());
@@ -786,8 +788,15 @@ public final class PermutohedralLattice {
             Arrays.fill(target, 0, size, 0f);
             for (int p = from; p < to; p++) {
                 int o = p * stride;
-                for (int k = 0; k <= d; k++) {
-                    target[offsets[o + k] + 1] += weights[o + k];
+                if (mass == null) {
+                    for (int k = 0; k <= d; k++) {
+                        target[offsets[o + k] + 1] += weights[o + k];
+                    }
+                } else {
+                    float m = mass[p];
+                    for (int k = 0; k <= d; k++) {
+                        target[offsets[o + k] + 1] += weights[o + k] * m;
+                    }
                 }
             }
         });

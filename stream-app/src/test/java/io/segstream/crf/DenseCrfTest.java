@@ -113,24 +113,31 @@ class DenseCrfTest {
      */
     private static void compareWithOracle(CrfParams params, double minAgreement, double maxP99Error,
             double maxMeanError) {
-        float[] exact = BruteForceMeanField.run(rgb, W, H, logits, labels, params);
+        compareWithOracle(params, 1, rgb, W, H, logits, minAgreement, maxP99Error, maxMeanError);
+    }
+
+    private static void compareWithOracle(CrfParams params, int block, byte[] rgb, int w, int h, float[] logits,
+            double minAgreement, double maxP99Error, double maxMeanError) {
+        float[] exact = BruteForceMeanField.run(rgb, w, h, logits, labels, params, block);
         for (boolean grid : params.thetaGamma() <= GridGaussian.MAX_THETA ? new boolean[] {true, false}
                 : new boolean[] {false}) {
-            compareWithOracle(params, grid, exact, minAgreement, maxP99Error, maxMeanError);
+            DenseCrf crf = new DenseCrf(params, 0f, 1, grid, true, block);
+            compareWithOracle(crf, grid, rgb, w, h, logits, exact, minAgreement, maxP99Error, maxMeanError);
         }
     }
 
-    private static void compareWithOracle(CrfParams params, boolean gridSmoothness, float[] exact, double minAgreement,
-            double maxP99Error, double maxMeanError) {
-        DenseCrf crf = new DenseCrf(params, 0f, 1, gridSmoothness);
-        byte[] ours = new byte[W * H];
-        crf.infer(rgb, W, H, logits, labels, ours);
-        byte[] theirs = argmax(exact, W * H, labels);
+    private static void compareWithOracle(DenseCrf crf, boolean gridSmoothness, byte[] rgb, int w, int h,
+            float[] logits, float[] exact, double minAgreement, double maxP99Error, double maxMeanError) {
+        CrfParams params = crf.params();
+        int n = w * h;
+        byte[] ours = new byte[n];
+        crf.infer(rgb, w, h, logits, labels, ours);
+        byte[] theirs = argmax(exact, n, labels);
         int agree = 0;
         double maxError = 0;
         double meanError = 0;
-        double[] errors = new double[W * H * labels];
-        for (int p = 0; p < W * H; p++) {
+        double[] errors = new double[n * labels];
+        for (int p = 0; p < n; p++) {
             agree += ours[p] == theirs[p] ? 1 : 0;
             for (int l = 0; l < labels; l++) {
                 double e = Math.abs(crf.marginals()[p * labels + l] - exact[p * labels + l]);
@@ -139,12 +146,12 @@ class DenseCrfTest {
                 meanError += e;
             }
         }
-        meanError /= W * H * labels;
+        meanError /= n * labels;
         java.util.Arrays.sort(errors);
         double p99 = errors[(int) (errors.length * 0.99)];
-        double agreement = (double) agree / (W * H);
-        System.out.printf("oracle %s, smoothness on the %s: argmax agreement %.4f, marginals max error %.4f, p99 %.4f, mean %.5f%n",
-                params, gridSmoothness ? "grid" : "lattice", agreement, maxError, p99, meanError);
+        double agreement = (double) agree / n;
+        System.out.printf("oracle %s, %dx%d, smoothness on the %s: argmax agreement %.4f, marginals max error %.4f, p99 %.4f, mean %.5f%n",
+                params, w, h, gridSmoothness ? "grid" : "lattice", agreement, maxError, p99, meanError);
         assertTrue(agreement >= minAgreement, "argmax agreement " + agreement);
         assertTrue(p99 <= maxP99Error, "99th percentile marginal error " + p99);
         assertTrue(meanError <= maxMeanError, "mean marginal error " + meanError);
@@ -158,6 +165,37 @@ class DenseCrfTest {
     @Test
     void agreesWithTheExactMeanFieldWithTheDefaultModelsParametersAndTheSmoothnessKernelOnTheGrid() {
         compareWithOracle(new CrfParams(3f, 20f, 13f, 2f, 1f, 5), 0.99, 0.05, 0.005);
+    }
+
+    /**
+     * The half-resolution appearance lattice (a point per 2x2 block at its centre and mean colour)
+     * computes the mean field of exactly that model: checked against the oracle's block form, on the
+     * tiny image and on a 23x15 crop of it whose last column and row of blocks are cut in half.
+     */
+    @Test
+    void theHalfResolutionAppearanceAgreesWithTheExactMeanFieldOfItsBlocks() {
+        int w = W - 1;
+        int h = H - 1;
+        byte[] cropRgb = new byte[w * h * 3];
+        float[] cropLogits = new float[labels * w * h];
+        for (int y = 0; y < h; y++) {
+            System.arraycopy(rgb, 3 * y * W, cropRgb, 3 * y * w, 3 * w);
+            for (int l = 0; l < labels; l++) {
+                System.arraycopy(logits, l * W * H + y * W, cropLogits, l * w * h + y * w, w);
+            }
+        }
+        for (CrfParams params : new CrfParams[] {CrfParams.DEEPLAB, new CrfParams(3f, 20f, 13f, 2f, 1f, 5)}) {
+            compareWithOracle(params, 2, rgb, W, H, logits, 0.99, 0.055, 0.005);
+            compareWithOracle(params, 2, cropRgb, w, h, cropLogits, 0.99, 0.055, 0.005);
+        }
+        // the oracle's blocks matter: against the per-pixel oracle the block CRF's marginals are further off
+        float[] perPixel = BruteForceMeanField.run(rgb, W, H, logits, labels, CrfParams.DEEPLAB);
+        float[] perBlock = BruteForceMeanField.run(rgb, W, H, logits, labels, CrfParams.DEEPLAB, 2);
+        double apart = 0;
+        for (int i = 0; i < perPixel.length; i++) {
+            apart = Math.max(apart, Math.abs(perPixel[i] - perBlock[i]));
+        }
+        assertTrue(apart > 1e-3, "the block oracle should differ from the pixel oracle, by " + apart);
     }
 
     @Test

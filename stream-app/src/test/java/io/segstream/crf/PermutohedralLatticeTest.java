@@ -235,7 +235,7 @@ class PermutohedralLatticeTest {
                 float[] filtered = new float[n];
                 lattice.filter(ones, filtered, 1, parallel);
                 float[] norm = new float[n];
-                lattice.normalisation(norm, parallel);
+                lattice.normalisation(norm, null, parallel);
                 for (int p = 0; p < n; p++) {
                     assertEquals((float) (1.0 / Math.sqrt(filtered[p] + 1e-20)), norm[p], "point " + p);
                 }
