@@ -48,7 +48,7 @@ class EvalCommandTest {
                     masks.resolve(id + ".png"));
         }
         CliRun r = CliRun.of("eval", "--model", model.toString(), "--images", images.toString(), "--masks",
-                masks.toString(), "--fit", "squash", "--threads", "2", "--json");
+                masks.toString(), "--fit", "squash", "--threads", "2", "--crf", "off", "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertEquals("voc", json.get("layout").asText());

@@ -54,7 +54,9 @@ class ModelCrfTest {
                 SegstreamConfig.CRF_ITERATIONS, "2"));
         assertEquals(new CrfParams(6f, 10f, 8f, 2f, 1f, 2), some.crfSetup(ModelCrf.params(tuned)).params());
         assertEquals(new CrfParams(6f, 121f, 5f, 3f, 3f, 2), some.crfSetup(ModelCrf.params(plain)).params());
-        assertNull(new SegstreamConfig(Map.of()).crfSetup(ModelCrf.params(tuned)), "off by default");
+        assertEquals(ModelCrf.params(tuned), new SegstreamConfig(Map.of()).crfSetup(ModelCrf.params(tuned)).params(),
+                "on by default, with the card's parameters");
+        assertNull(new SegstreamConfig(Map.of(SegstreamConfig.CRF, "off")).crfSetup(ModelCrf.params(tuned)), "off");
     }
 
     @Test
