@@ -420,7 +420,8 @@ public final class DenseCrf implements AutoCloseable {
         int rows = pointRows;
         int workers = parallel.workers();
         int perWorker = (rows / workers + 1) * wide; // rows go to workers in equal runs
-        if (changedBy.length < workers || changedBy[0].length < rows * wide || changedBy[workers - 1].length < perWorker) {
+        if (changedBy.length < workers || changedBy[0].length < rows * wide
+                || changedBy[workers - 1].length < perWorker) {
             // worker 0 takes all the rows of a frame too small to split
             changedBy = new int[workers][];
             changedBy[0] = new int[rows * wide];
@@ -453,8 +454,8 @@ public final class DenseCrf implements AutoCloseable {
                             int cg = rgb[b + 1] & 0xFF;
                             int cu = rgb[b + 2] & 0xFF;
                             if (gate) {
-                                colourChange[p] = (byte) Math.max(Math.abs(cr - (previous[b] & 0xFF)),
-                                        Math.max(Math.abs(cg - (previous[b + 1] & 0xFF)), Math.abs(cu - (previous[b + 2] & 0xFF))));
+                                colourChange[p] = (byte) Math.max(Math.abs(cr - (previous[b] & 0xFF)), Math.max(
+                                        Math.abs(cg - (previous[b + 1] & 0xFF)), Math.abs(cu - (previous[b + 2] & 0xFF))));
                                 previous[b] = rgb[b];
                                 previous[b + 1] = rgb[b + 1];
                                 previous[b + 2] = rgb[b + 2];
@@ -485,8 +486,8 @@ public final class DenseCrf implements AutoCloseable {
     }
 
     /**
-     * Re-embeds the pixels {@link #scanColours} listed; false, having changed nothing in the lattice,
-     * when more than half the pixels changed and a full build is due instead.
+     * Re-embeds the points {@link #scanColours} listed; false, having changed nothing in the lattice,
+     * when more than half the points changed and a full build is due instead.
      */
     private boolean updateAppearance(int points) {
         int count = 0;
@@ -510,8 +511,8 @@ public final class DenseCrf implements AutoCloseable {
      * The appearance lattice of one stream of frames (a camera) and the frame it was built for,
      * which {@link #prepare(byte[], int, int, float[], int, boolean)} updates instead of
      * rebuilding. A DenseCrf owns one; {@link TemporalCrf} keeps one per camera and hands the
-     * camera's in with {@link #useAppearance} (about 50 bytes per point: a pixel, or a 2x2 block of them). Private to the package:
-     * the per-camera cache is the refiner's own business.
+     * camera's in with {@link #useAppearance} (about 50 bytes per point: a pixel, or a 2x2 block of
+     * them). Private to the package: the per-camera cache is the refiner's own business.
      */
     static final class Appearance {
         private final PermutohedralLattice lattice = new PermutohedralLattice(5);

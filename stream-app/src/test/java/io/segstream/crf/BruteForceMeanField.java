@@ -49,7 +49,8 @@ final class BruteForceMeanField {
                 int xj = j % width;
                 int yj = j / width;
                 double dp = (xi - xj) * (xi - xj) + (yi - yj) * (yi - yj);
-                double da = (at[i][0] - at[j][0]) * (at[i][0] - at[j][0]) + (at[i][1] - at[j][1]) * (at[i][1] - at[j][1]);
+                double da = (at[i][0] - at[j][0]) * (at[i][0] - at[j][0])
+                        + (at[i][1] - at[j][1]) * (at[i][1] - at[j][1]);
                 double dc = 0;
                 for (int c = 0; c < 3; c++) {
                     double diff = at[i][2 + c] - at[j][2 + c];
