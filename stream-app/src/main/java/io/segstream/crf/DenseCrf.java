@@ -37,7 +37,6 @@ public final class DenseCrf implements AutoCloseable {
     private float[] pointQ = new float[0];      // per point: its pixels' marginals summed, [point][label] (block > 1)
     private float[] pointMessage = new float[0]; // per point: the appearance message, [point][label] (block > 1)
     private boolean pointQFresh;                 // the last start summed the points' marginals
-    private boolean pointMessageDirect;          // the update's softmax reads pointMessage (no spread)
     private float[] appFeatures = new float[0];
     private float[] smoothFeatures = new float[0];
     private float[] appNorm = new float[0];
@@ -720,9 +719,8 @@ public final class DenseCrf implements AutoCloseable {
             }
             pointQFresh = false;
             app.lattice.filter(pointQ, appNorm, pointMessage, params.w1(), false, l, parallel);
-            // The grid's softmax reads each pixel's point's message itself; the others take it from message.
-            pointMessageDirect = grid != null && !sparse;
-            if (!pointMessageDirect) {
+            // The grid's dense softmax reads each pixel's point's message itself; the others take it from message.
+            if (grid == null || sparse) {
                 spreadMessage();
             }
         }
@@ -840,7 +838,7 @@ public final class DenseCrf implements AutoCloseable {
         float perStep = 1f / CrfState.STEP;
         float largest = changes[worker];
         int flipped = 0;
-        boolean direct = block > 1 && pointMessageDirect && extra != null; // from..to is then one row of pixels
+        boolean direct = block > 1 && extra != null; // the grid's row (from..to) reads its points' message
         int pointRow = direct ? from / width / block * pointsWide * l : 0;
         for (int p = from; p < to; p++) {
             if (settled[p] >= 0) {
