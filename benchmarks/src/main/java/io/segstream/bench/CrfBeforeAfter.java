@@ -66,17 +66,31 @@ public final class CrfBeforeAfter {
             this.name = name;
             Class<?> params = Class.forName("io.segstream.crf.CrfParams", true, loader);
             Class<?> dense = Class.forName("io.segstream.crf.DenseCrf", true, loader);
-            Class<?> temporalClass = Class.forName("io.segstream.crf.TemporalCrf", true, loader);
-            Class<?> settings = Class.forName("io.segstream.crf.TemporalCrf$Settings", true, loader);
+            Class<?> refiner = Class.forName("io.segstream.crf.CrfRefiner", true, loader);
             Class<?> stateClass = Class.forName("io.segstream.crf.CrfState", true, loader);
             Class<?> outcome = Class.forName("io.segstream.crf.CrfRefiner$Outcome", true, loader);
             Object crfParams = params.getConstructor(float.class, float.class, float.class, float.class, float.class,
                     int.class).newInstance(p[0], p[1], p[2], p[3], p[4], 5);
-            Constructor<?> make = dense.getConstructor(params, float.class, int.class);
-            this.temporal = temporalClass.getConstructor(dense, settings)
-                    .newInstance(make.newInstance(crfParams, prune, threads), settings.getField("DEFAULT").get(null));
-            this.cold = make.newInstance(crfParams, prune, threads);
-            this.refine = temporalClass.getMethod("refine", String.class, long.class, byte[].class, int.class,
+            if (hasOptions(loader)) {
+                // since 32's split: a DenseCrf from CrfOptions, the stream CRF from CrfSetup's factory
+                Class<?> optionsClass = Class.forName("io.segstream.crf.CrfOptions", true, loader);
+                Class<?> settings = Class.forName("io.segstream.crf.WarmStartSettings", true, loader);
+                Object options = optionsClass.getMethod("of", params).invoke(null, crfParams);
+                options = optionsClass.getMethod("withPruneProbability", float.class).invoke(options, prune);
+                options = optionsClass.getMethod("withThreads", int.class).invoke(options, threads);
+                Class<?> setup = Class.forName("io.segstream.crf.CrfSetup", true, loader);
+                this.temporal = setup.getMethod("refiner", optionsClass, settings)
+                        .invoke(null, options, settings.getField("DEFAULT").get(null));
+                this.cold = dense.getConstructor(optionsClass).newInstance(options);
+            } else {
+                Class<?> temporalClass = Class.forName("io.segstream.crf.TemporalCrf", true, loader);
+                Class<?> settings = Class.forName("io.segstream.crf.TemporalCrf$Settings", true, loader);
+                Constructor<?> make = dense.getConstructor(params, float.class, int.class);
+                this.temporal = temporalClass.getConstructor(dense, settings).newInstance(
+                        make.newInstance(crfParams, prune, threads), settings.getField("DEFAULT").get(null));
+                this.cold = make.newInstance(crfParams, prune, threads);
+            }
+            this.refine = refiner.getMethod("refine", String.class, long.class, byte[].class, int.class,
                     int.class, float[].class, int.class, stateClass, byte[].class);
             this.state = outcome.getMethod("state");
             this.iterations = outcome.getMethod("iterations");
@@ -86,8 +100,18 @@ public final class CrfBeforeAfter {
             this.argmax = dense.getMethod("argmax", byte[].class);
             this.infer = dense.getMethod("infer", byte[].class, int.class, int.class, float[].class, int.class,
                     byte[].class);
-            this.closeTemporal = temporalClass.getMethod("close");
+            this.closeTemporal = refiner.getMethod("close");
             this.closeCold = dense.getMethod("close");
+        }
+
+        /** True for a build whose CRF is made from {@code CrfOptions} (since the split of issue 32). */
+        private static boolean hasOptions(ClassLoader loader) {
+            try {
+                Class.forName("io.segstream.crf.CrfOptions", false, loader);
+                return true;
+            } catch (ClassNotFoundException e) {
+                return false;
+            }
         }
 
         @Override

@@ -5,6 +5,7 @@ import io.segstream.assets.Assets;
 import io.segstream.codec.PixelConverter;
 import io.segstream.codec.RgbImage;
 import io.segstream.codec.VideoSource;
+import io.segstream.crf.CrfOptions;
 import io.segstream.crf.CrfParams;
 import io.segstream.crf.DenseCrf;
 import io.segstream.schemas.v1.PixelFormat;
@@ -77,7 +78,7 @@ public class CrfBenchmark {
             labels = inputs.card().classCount();
             logits = inputs.logits(frame);
         }
-        crf = new DenseCrf(CrfParams.DEEPLAB, prune, threads);
+        crf = new DenseCrf(CrfOptions.of(CrfParams.DEEPLAB).withPruneProbability(prune).withThreads(threads));
         out = new byte[w * h];
         crf.prepare(frame.data(), w, h, logits, labels);
     }

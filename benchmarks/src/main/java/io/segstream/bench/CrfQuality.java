@@ -5,6 +5,7 @@ import io.segstream.codec.ImageFiles;
 import io.segstream.codec.LabelMap;
 import io.segstream.codec.MaskPng;
 import io.segstream.codec.RgbImage;
+import io.segstream.crf.CrfOptions;
 import io.segstream.crf.CrfParams;
 import io.segstream.crf.DenseCrf;
 import io.segstream.eval.ConfusionMatrix;
@@ -65,7 +66,8 @@ public final class CrfQuality {
                 : Arrays.stream(SETS).map(p -> new Setting(p, 1f)).toArray(Setting[]::new);
         DenseCrf[] crfs = new DenseCrf[sets.length];
         for (int i = 0; i < sets.length; i++) {
-            crfs[i] = new DenseCrf(sets[i].params(), 0.05f, Runtime.getRuntime().availableProcessors());
+            crfs[i] = new DenseCrf(CrfOptions.of(sets[i].params()).withPruneProbability(0.05f)
+                    .withThreads(Runtime.getRuntime().availableProcessors()));
         }
         try (CrfInputs inputs = CrfInputs.open(assets)) {
             ModelCard card = inputs.card();

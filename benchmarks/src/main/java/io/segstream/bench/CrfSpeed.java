@@ -5,11 +5,13 @@ import io.segstream.codec.DecodedFrame;
 import io.segstream.codec.PixelConverter;
 import io.segstream.codec.RgbImage;
 import io.segstream.codec.VideoSource;
+import io.segstream.crf.CrfSetup;
+import io.segstream.crf.CrfOptions;
 import io.segstream.crf.CrfParams;
 import io.segstream.crf.CrfRefiner;
 import io.segstream.crf.CrfState;
 import io.segstream.crf.DenseCrf;
-import io.segstream.crf.TemporalCrf;
+import io.segstream.crf.WarmStartSettings;
 import io.segstream.data.AssetResolver;
 import io.segstream.schemas.v1.PixelFormat;
 import java.io.BufferedInputStream;
@@ -25,13 +27,13 @@ import java.util.Locale;
 
 /**
  * The CRF issue's speed figures for the product's stream CRF as it runs in the pipeline: warm frames
- * (the product's {@link TemporalCrf} with its default settings, lattice updated from the previous
+ * (the product's {@code TemporalCrf} with its default settings, lattice updated from the previous
  * frame, the motion gate, the stop rule) and cold 5-iteration frames ({@link DenseCrf#infer}), at
  * 640x480 and 1280x720, on 1 and 2 threads, label pruning at 0.05, the default model's logits and
  * CRF parameters, consecutive frames of vtest_720p (101 on, resized).
  *
  * <p>It uses only what the product's CRF had before the issue's speed work too (the three-argument
- * {@code DenseCrf} constructor, {@code TemporalCrf.Settings.DEFAULT}), so that the same class run
+ * {@code DenseCrf} constructor, {@code WarmStartSettings.DEFAULT}), so that the same class run
  * against an older build measures the before of a before-and-after: put its classes ahead of the
  * older benchmarks jar on the class path and alternate whole runs. The frames and logits are cached
  * in the directory of {@code -Dsegstream.crf.cache} (default {@code segstream-crf-speed} in the
@@ -104,8 +106,9 @@ public final class CrfSpeed {
         double[] coldMs = new double[count - 1];
         long iterations = 0;
         byte[] labels = new byte[w * h];
-        try (TemporalCrf warm = new TemporalCrf(new DenseCrf(params, 0.05f, threads), TemporalCrf.Settings.DEFAULT);
-                DenseCrf cold = new DenseCrf(params, 0.05f, threads)) {
+        try (CrfRefiner warm = CrfSetup.refiner(CrfOptions.of(params).withPruneProbability(0.05f)
+                .withThreads(threads), WarmStartSettings.DEFAULT);
+                DenseCrf cold = new DenseCrf(CrfOptions.of(params).withPruneProbability(0.05f).withThreads(threads))) {
             for (int round = 0; round < 2; round++) { // the first round warms the JIT up
                 CrfState state = null;
                 iterations = 0;
@@ -136,8 +139,10 @@ public final class CrfSpeed {
         for (float gamma : new float[] {1f, 1.5f, 2f, 3f}) {
             CrfParams params = new CrfParams(model.w1(), model.thetaAlpha(), model.thetaBeta(), model.w2(), gamma, 5);
             double[][] ms = new double[2][frames.size()];
-            try (DenseCrf grid = new DenseCrf(params, 0.05f, threads, true);
-                    DenseCrf lattice = new DenseCrf(params, 0.05f, threads, false)) {
+            try (DenseCrf grid = new DenseCrf(CrfOptions.of(params).withPruneProbability(0.05f).withThreads(threads)
+                    .withSmoothness(CrfOptions.Smoothness.GRID));
+                    DenseCrf lattice = new DenseCrf(CrfOptions.of(params).withPruneProbability(0.05f)
+                            .withThreads(threads).withSmoothness(CrfOptions.Smoothness.LATTICE))) {
                 for (int round = 0; round < 3; round++) { // the last round counts
                     for (int i = 0; i < frames.size(); i++) {
                         for (int c = 0; c < 2; c++) {
@@ -165,12 +170,13 @@ public final class CrfSpeed {
         int n = w * h;
         int[] tolerances = {0, 3, 6};
         int v = tolerances.length + 1; // the last: built anew
-        TemporalCrf[] crfs = new TemporalCrf[v];
+        CrfRefiner[] crfs = new CrfRefiner[v];
         for (int c = 0; c < v; c++) {
-            TemporalCrf.Settings settings = c < tolerances.length
-                    ? TemporalCrf.Settings.DEFAULT.withLatticeTolerance(tolerances[c])
-                    : TemporalCrf.Settings.DEFAULT.withReuseLattice(false);
-            crfs[c] = new TemporalCrf(new DenseCrf(params, 0.05f, threads), settings);
+            WarmStartSettings settings = c < tolerances.length
+                    ? WarmStartSettings.DEFAULT.withLatticeTolerance(tolerances[c])
+                    : WarmStartSettings.DEFAULT.withReuseLattice(false);
+            crfs[c] = CrfSetup.refiner(CrfOptions.of(params).withPruneProbability(0.05f)
+                    .withThreads(threads), settings);
         }
         double[][] ms = new double[v][frames.size() - 1];
         long[] agree = new long[v];

@@ -1,5 +1,6 @@
 package io.segstream.bench;
 
+import io.segstream.crf.CrfOptions;
 import io.segstream.crf.CrfParams;
 import io.segstream.crf.DenseCrf;
 import java.util.ArrayList;
@@ -60,7 +61,8 @@ public final class CrfTimings {
             double[][][] times = new double[configs][3][RUNS];
             for (int c = 0; c < configs; c++) {
                 Config config = list.get(c);
-                crfs[c] = new DenseCrf(config.params(), config.prune(), config.threads());
+                crfs[c] = new DenseCrf(CrfOptions.of(config.params()).withPruneProbability(config.prune())
+                        .withThreads(config.threads()));
             }
             byte[] out = new byte[input.width() * input.height()];
             for (int run = -WARMUP; run < RUNS; run++) {

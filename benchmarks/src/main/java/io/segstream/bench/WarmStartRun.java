@@ -10,10 +10,12 @@ import io.segstream.codec.MaskPng;
 import io.segstream.codec.PixelConverter;
 import io.segstream.codec.RgbImage;
 import io.segstream.codec.VideoSource;
+import io.segstream.crf.CrfSetup;
+import io.segstream.crf.CrfOptions;
 import io.segstream.crf.CrfRefiner;
 import io.segstream.crf.CrfState;
 import io.segstream.crf.DenseCrf;
-import io.segstream.crf.TemporalCrf;
+import io.segstream.crf.WarmStartSettings;
 import io.segstream.schemas.v1.PixelFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +38,7 @@ import java.util.stream.Stream;
  * </ul>
  * all on one lattice per frame, so the variants differ only in their start and stop. A second
  * pass times full frames (lattice build, start, iterations, argmax, state) of the product's
- * {@link TemporalCrf} warm against the same CRF cold, on 2 threads, taking turns frame by frame.
+ * {@code TemporalCrf} warm against the same CRF cold, on 2 threads, taking turns frame by frame.
  * Also printed: temporal flicker (label changes between consecutive frames among pixels whose
  * colour changed by at most {@value #STILL} levels in every channel), objects kept (of the pixels
  * the converged cold CRF labels as anything but background, the share labelled the same: what a
@@ -65,8 +67,8 @@ public final class WarmStartRun {
     private static final float[] STOPS = {0.005f, 0.002f, 0.0005f};
     /** Caps on what the past counts against a label, in nats (warm a=1 and a=2, stop at the first STOPS). */
     private static final float[] LIMITS = {1f, 2f, 3f};
-    /** The product's defaults (the pipeline's TemporalCrf settings). */
-    static final TemporalCrf.Settings PRODUCT = TemporalCrf.Settings.DEFAULT;
+    /** The product's defaults (the pipeline's CrfRefiner settings). */
+    static final WarmStartSettings PRODUCT = WarmStartSettings.DEFAULT;
 
     private final CrfInputs inputs;
     private final Path data;
@@ -184,7 +186,8 @@ public final class WarmStartRun {
 
     private void measure(String clip, int limit) throws Exception {
         int truthClass = clip.equals("lucia") ? 15 : clip.equals("car-shadow") ? 7 : -1;
-        DenseCrf crf = new DenseCrf(inputs.params().withIterations(REFERENCE_ITERATIONS), 0.05f, 2);
+        DenseCrf crf = new DenseCrf(CrfOptions.of(inputs.params().withIterations(REFERENCE_ITERATIONS))
+                .withPruneProbability(0.05f).withThreads(2));
         List<Chain> warm = new ArrayList<>();
         String gates = System.getProperty("segstream.warm.motion");
         if (gates != null) { // only the product's weight, stop and limit, with each motion gate given
@@ -208,11 +211,12 @@ public final class WarmStartRun {
         Chain none = new Chain(0f, 0f);
         Chain cold5 = new Chain(0f, 0f);
         // timed: the product (warm, lattice updated), warm with a fresh lattice per frame, and cold
-        TemporalCrf[] timed = {
-            new TemporalCrf(new DenseCrf(inputs.params(), 0.05f, 2), PRODUCT),
-            new TemporalCrf(new DenseCrf(inputs.params(), 0.05f, 2), PRODUCT.withReuseLattice(false)),
-            new TemporalCrf(new DenseCrf(inputs.params(), 0.05f, 2),
-                    PRODUCT.withWarmStart(false).withReuseLattice(false)),
+        CrfRefiner[] timed = {
+            CrfSetup.refiner(CrfOptions.of(inputs.params()).withPruneProbability(0.05f).withThreads(2), PRODUCT),
+            CrfSetup.refiner(CrfOptions.of(inputs.params()).withPruneProbability(0.05f)
+                    .withThreads(2), PRODUCT.withReuseLattice(false)),
+            CrfSetup.refiner(CrfOptions.of(inputs.params()).withPruneProbability(0.05f)
+                    .withThreads(2), PRODUCT.withWarmStart(false).withReuseLattice(false)),
         };
         String[] timedNames = {"warm, lattice updated (product)", "warm, lattice rebuilt", "cold, lattice rebuilt"};
         CrfState[] timedState = new CrfState[timed.length];
@@ -291,7 +295,7 @@ public final class WarmStartRun {
             frames++;
         }
         crf.close();
-        for (TemporalCrf t : timed) {
+        for (CrfRefiner t : timed) {
             t.close();
         }
         System.out.printf(Locale.ROOT, "%n== %s: %d frames at %s, agreement with a %d-iteration cold CRF%n", clip,
@@ -396,7 +400,8 @@ public final class WarmStartRun {
      * disagreement, the frame's mean colour change (a cut shows as a jump), and how it started.
      */
     private void cuts() throws Exception {
-        TemporalCrf crf = new TemporalCrf(new DenseCrf(inputs.params(), 0.05f, 2), PRODUCT);
+        CrfRefiner crf = CrfSetup.refiner(CrfOptions.of(inputs.params()).withPruneProbability(0.05f)
+                .withThreads(2), PRODUCT);
         CrfState state = null;
         RgbImage previous = null;
         int frame = 0;
@@ -430,8 +435,9 @@ public final class WarmStartRun {
                 }
             }
         }
-        TemporalCrf warm = new TemporalCrf(new DenseCrf(inputs.params(), 0.05f, 2), PRODUCT);
-        DenseCrf cold = new DenseCrf(inputs.params(), 0.05f, 2);
+        CrfRefiner warm = CrfSetup.refiner(CrfOptions.of(inputs.params()).withPruneProbability(0.05f)
+                .withThreads(2), PRODUCT);
+        DenseCrf cold = new DenseCrf(CrfOptions.of(inputs.params()).withPruneProbability(0.05f).withThreads(2));
         byte[] labels = new byte[640 * 480];
         double[] warmMs = new double[frames.size()];
         double[] coldMs = new double[frames.size()];

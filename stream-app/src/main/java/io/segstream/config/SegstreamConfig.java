@@ -1,9 +1,9 @@
 package io.segstream.config;
 
+import io.segstream.crf.CrfOptions;
 import io.segstream.crf.CrfParams;
 import io.segstream.crf.CrfSetup;
-import io.segstream.crf.DenseCrf;
-import io.segstream.crf.TemporalCrf;
+import io.segstream.crf.WarmStartSettings;
 import io.segstream.inference.EngineChoice;
 import io.segstream.inference.Fit;
 import io.segstream.inference.FitMode;
@@ -196,7 +196,7 @@ public final class SegstreamConfig extends AbstractConfig {
                     "Weight of the smoothness kernel (DeepLab v2: 3).")
             .define(CRF_THETA_GAMMA, Type.DOUBLE, (double) CrfParams.DEEPLAB.thetaGamma(), positive(), Importance.LOW,
                     "Spatial width of the smoothness kernel, pixels (DeepLab v2: 3).")
-            .define(CRF_PRUNE_PROBABILITY, Type.DOUBLE, 0.05, Range.between(0, DenseCrf.MAX_PRUNE_PROBABILITY),
+            .define(CRF_PRUNE_PROBABILITY, Type.DOUBLE, 0.05, Range.between(0, CrfOptions.MAX_PRUNE_PROBABILITY),
                     Importance.LOW,
                     "Labels below this probability on all but a handful of pixels take no part in the CRF (0 keeps "
                             + "all). 0.05 keeps 4-8 of DeepLab's 21 labels on the sample clips and changes at most "
@@ -206,25 +206,25 @@ public final class SegstreamConfig extends AbstractConfig {
                             + "unaries (kept per camera in the task's state store). A camera's first frame, a gap in "
                             + "its sequence, a size change and a scene cut start cold; losing the state (restart, "
                             + "rebalance) costs one cold frame.")
-            .define(CRF_WARM_WEIGHT, Type.DOUBLE, (double) TemporalCrf.Settings.DEFAULT.weight(),
-                    Range.between(TemporalCrf.Settings.MIN_WEIGHT, TemporalCrf.Settings.MAX_WEIGHT), Importance.LOW,
+            .define(CRF_WARM_WEIGHT, Type.DOUBLE, (double) WarmStartSettings.DEFAULT.weight(),
+                    Range.between(WarmStartSettings.MIN_WEIGHT, WarmStartSettings.MAX_WEIGHT), Importance.LOW,
                     "Exponent a of the carried marginals in the warm start normalise(Q_prev^a * softmax(logits)).")
-            .define(CRF_WARM_LIMIT, Type.DOUBLE, (double) TemporalCrf.Settings.DEFAULT.limit(),
-                    Range.between(TemporalCrf.Settings.MIN_LIMIT, TemporalCrf.Settings.MAX_LIMIT), Importance.LOW,
+            .define(CRF_WARM_LIMIT, Type.DOUBLE, (double) WarmStartSettings.DEFAULT.limit(),
+                    Range.between(WarmStartSettings.MIN_LIMIT, WarmStartSettings.MAX_LIMIT), Importance.LOW,
                     "The most, in nats, that the carried marginals may count against a label at a pixel: new "
                             + "evidence stronger than e^limit to 1 overrides the past at once, so an object moving onto "
                             + "a pixel is not held back (uncapped, a converged CRF's past counts up to 8 nats).")
-            .define(CRF_WARM_MOTION, Type.INT, TemporalCrf.Settings.DEFAULT.motion(),
-                    Range.between(-1, TemporalCrf.Settings.MAX_MOTION), Importance.LOW,
+            .define(CRF_WARM_MOTION, Type.INT, WarmStartSettings.DEFAULT.motion(),
+                    Range.between(-1, WarmStartSettings.MAX_MOTION), Importance.LOW,
                     "Pixels whose colour changed by more than this many levels (0-255, in any channel) since the "
                             + "camera's previous frame start cold, from the new frame's evidence alone: what the past "
                             + "says of a pixel that now shows something else is stale. -1: every pixel starts warm.")
-            .define(CRF_STOP_SHARE, Type.DOUBLE, (double) TemporalCrf.Settings.DEFAULT.flipShare(),
-                    Range.between(0, TemporalCrf.Settings.MAX_STOP_SHARE), Importance.LOW,
+            .define(CRF_STOP_SHARE, Type.DOUBLE, (double) WarmStartSettings.DEFAULT.flipShare(),
+                    Range.between(0, WarmStartSettings.MAX_STOP_SHARE), Importance.LOW,
                     "Mean field stops once an iteration changes the label of at most this share of the pixels "
                             + "(crf.iterations caps it; at least one iteration runs).")
-            .define(CRF_SCENE_CUT, Type.DOUBLE, (double) TemporalCrf.Settings.DEFAULT.sceneCut(),
-                    Range.between(TemporalCrf.Settings.MIN_SCENE_CUT, TemporalCrf.Settings.MAX_SCENE_CUT),
+            .define(CRF_SCENE_CUT, Type.DOUBLE, (double) WarmStartSettings.DEFAULT.sceneCut(),
+                    Range.between(WarmStartSettings.MIN_SCENE_CUT, WarmStartSettings.MAX_SCENE_CUT),
                     Importance.LOW,
                     "A frame whose own most likely labels differ from the camera's carried labels on more than "
                             + "this share of pixels is a scene cut and starts cold.")
@@ -232,8 +232,8 @@ public final class SegstreamConfig extends AbstractConfig {
                     "Update the CRF's appearance lattice from the camera's previous frame of the same size, "
                             + "re-embedding only pixels whose colour changed, instead of building it anew (each stream "
                             + "thread keeps the lattices of its 4 most recent cameras, about 50 bytes per pixel each).")
-            .define(CRF_LATTICE_TOLERANCE, Type.INT, TemporalCrf.Settings.DEFAULT.latticeTolerance(),
-                    Range.between(0, TemporalCrf.Settings.MAX_LATTICE_TOLERANCE), Importance.LOW,
+            .define(CRF_LATTICE_TOLERANCE, Type.INT, WarmStartSettings.DEFAULT.latticeTolerance(),
+                    Range.between(0, WarmStartSettings.MAX_LATTICE_TOLERANCE), Importance.LOW,
                     "With crf.lattice.reuse, pixels whose colour stays within this many levels (0-255, in every "
                             + "channel) of the colour the camera's lattice holds for them are not embedded again; "
                             + "0 re-embeds every pixel that changed at all, exactly what a full build gives.")
@@ -340,7 +340,7 @@ public final class SegstreamConfig extends AbstractConfig {
         if (!crfEnabled()) {
             return null;
         }
-        return new CrfSetup(crfParams(model), crfPruneProbability(), new TemporalCrf.Settings(getBoolean(CRF_WARM_START),
+        return new CrfSetup(crfParams(model), crfPruneProbability(), new WarmStartSettings(getBoolean(CRF_WARM_START),
                 getDouble(CRF_WARM_WEIGHT).floatValue(), getDouble(CRF_WARM_LIMIT).floatValue(),
                 getDouble(CRF_STOP_SHARE).floatValue(),
                 getDouble(CRF_SCENE_CUT).floatValue(), getBoolean(CRF_LATTICE_REUSE), getInt(CRF_WARM_MOTION),

@@ -75,7 +75,7 @@ class ConfigLoaderTest {
         assertThrows(ConfigException.class,
                 () -> ConfigLoader.load(null, Map.of(), Map.of("crf.stop.share", "0.6")).segstream());
         assertThrows(IllegalArgumentException.class,
-                () -> new io.segstream.crf.TemporalCrf.Settings(true, 1f, 1f, 0.6f, 0.3f, true, -1, 0));
+                () -> new io.segstream.crf.WarmStartSettings(true, 1f, 1f, 0.6f, 0.3f, true, -1, 0));
         ConfigException tolerance = assertThrows(ConfigException.class,
                 () -> ConfigLoader.load(null, Map.of(), Map.of("crf.lattice.tolerance", "256")).segstream());
         assertTrue(tolerance.getMessage().contains("crf.lattice.tolerance"), tolerance.getMessage());

@@ -61,8 +61,8 @@ class DenseCrfRealFrameTest {
             int h = c.frame().height();
             byte[] full = new byte[w * h];
             byte[] pruned = new byte[w * h];
-            new DenseCrf(CrfParams.DEEPLAB).infer(c.frame().data(), w, h, c.logits(), 21, full);
-            DenseCrf fast = new DenseCrf(CrfParams.DEEPLAB, PRUNE);
+            new DenseCrf(CrfOptions.of(CrfParams.DEEPLAB)).infer(c.frame().data(), w, h, c.logits(), 21, full);
+            DenseCrf fast = new DenseCrf(CrfOptions.of(CrfParams.DEEPLAB).withPruneProbability(PRUNE));
             fast.infer(c.frame().data(), w, h, c.logits(), 21, pruned);
             int agree = 0;
             for (int p = 0; p < w * h; p++) {
@@ -86,7 +86,8 @@ class DenseCrfRealFrameTest {
             int n = c.frame().width() * c.frame().height();
             byte[] before = new byte[n];
             byte[] after = new byte[n];
-            try (DenseCrf crf = new DenseCrf(CrfParams.DEEPLAB, PRUNE, 2)) {
+            try (DenseCrf crf = new DenseCrf(CrfOptions.of(CrfParams.DEEPLAB).withPruneProbability(PRUNE)
+                    .withThreads(2))) {
                 crf.prepare(c.frame().data(), c.frame().width(), c.frame().height(), c.logits(), 21);
                 crf.initFromUnaries();
                 int total = 0;
@@ -113,8 +114,10 @@ class DenseCrfRealFrameTest {
         int h = c.frame().height();
         byte[] one = new byte[w * h];
         byte[] two = new byte[w * h];
-        new DenseCrf(CrfParams.DEEPLAB, PRUNE, 1).infer(c.frame().data(), w, h, c.logits(), 21, one);
-        try (DenseCrf parallel = new DenseCrf(CrfParams.DEEPLAB, PRUNE, 2)) {
+        new DenseCrf(CrfOptions.of(CrfParams.DEEPLAB)
+                .withPruneProbability(PRUNE)).infer(c.frame().data(), w, h, c.logits(), 21, one);
+        try (DenseCrf parallel = new DenseCrf(CrfOptions.of(CrfParams.DEEPLAB).withPruneProbability(PRUNE)
+                .withThreads(2))) {
             parallel.infer(c.frame().data(), w, h, c.logits(), 21, two);
         }
         int differ = 0;
@@ -133,7 +136,8 @@ class DenseCrfRealFrameTest {
             int w = c.frame().width();
             int h = c.frame().height();
             byte[] refined = new byte[w * h];
-            new DenseCrf(CrfParams.DEEPLAB, PRUNE).infer(c.frame().data(), w, h, c.logits(), 21, refined);
+            new DenseCrf(CrfOptions.of(CrfParams.DEEPLAB)
+                    .withPruneProbability(PRUNE)).infer(c.frame().data(), w, h, c.logits(), 21, refined);
             int[] distance = boundaryDistance(c.plain(), w, h);
             long caseChanged = 0;
             long caseNear = 0;

@@ -121,7 +121,9 @@ class DenseCrfTest {
         float[] exact = BruteForceMeanField.run(rgb, w, h, logits, labels, params, block);
         for (boolean grid : params.thetaGamma() <= GridGaussian.MAX_THETA ? new boolean[] {true, false}
                 : new boolean[] {false}) {
-            DenseCrf crf = new DenseCrf(params, 0f, 1, grid, true, block);
+            DenseCrf crf = new DenseCrf(CrfOptions.of(params)
+                    .withSmoothness(grid ? CrfOptions.Smoothness.GRID : CrfOptions.Smoothness.LATTICE)
+                    .withAppearancePoints(block == 1 ? CrfOptions.AppearancePoints.PIXELS : CrfOptions.AppearancePoints.BLOCKS));
             compareWithOracle(crf, grid, rgb, w, h, logits, exact, minAgreement, maxP99Error, maxMeanError);
         }
     }
@@ -202,7 +204,7 @@ class DenseCrfTest {
     void shouldCountThePixelsWhoseLabelDiffersFromTheNetworksOwn() {
         int n = W * H;
         byte[] refined = new byte[n];
-        try (DenseCrf crf = new DenseCrf(LOCAL, 0f, 2)) {
+        try (DenseCrf crf = new DenseCrf(CrfOptions.of(LOCAL).withThreads(2))) {
             crf.infer(rgb, W, H, logits, labels, refined);
             int differ = 0;
             for (int p = 0; p < n; p++) {
@@ -229,7 +231,7 @@ class DenseCrfTest {
 
     @Test
     void marginalsArePositiveFiniteAndSumToOne() {
-        DenseCrf crf = new DenseCrf(LOCAL);
+        DenseCrf crf = new DenseCrf(CrfOptions.of(LOCAL));
         crf.infer(rgb, W, H, logits, labels, new byte[W * H]);
         for (int p = 0; p < W * H; p++) {
             double sum = 0;
@@ -252,7 +254,7 @@ class DenseCrfTest {
             flat[W * H + p] = 1.1f;
             flat[2 * W * H + p] = -0.4f;
         }
-        DenseCrf crf = new DenseCrf(LOCAL);
+        DenseCrf crf = new DenseCrf(CrfOptions.of(LOCAL));
         byte[] out = new byte[W * H];
         crf.infer(grey, W, H, flat, 3, out);
         for (byte label : out) {
@@ -277,7 +279,7 @@ class DenseCrfTest {
         for (float scale : new float[] {0.01f, 0.5f, 1f, 2f, 4f, 8f}) {
             CrfParams params = new CrfParams(LOCAL.w1() * scale, LOCAL.thetaAlpha(), LOCAL.thetaBeta(),
                     LOCAL.w2() * scale, LOCAL.thetaGamma(), 10);
-            DenseCrf crf = new DenseCrf(params);
+            DenseCrf crf = new DenseCrf(CrfOptions.of(params));
             byte[] out = new byte[W * H];
             crf.infer(rgb, W, H, logits, labels, out);
             float[] exact = BruteForceMeanField.run(rgb, W, H, logits, labels, params);
@@ -338,7 +340,7 @@ class DenseCrfTest {
     void labelSelectionOnASmallFrameCountsOnlyThatFramesPixels() {
         // Below 4,096 pixels only worker 0 runs a pass; the other workers' counts must not carry over
         // from a larger frame (with 4 threads this kept 6 labels active instead of 1 before the fix).
-        try (DenseCrf crf = new DenseCrf(CrfParams.DEEPLAB, 0.05f, 4)) {
+        try (DenseCrf crf = new DenseCrf(CrfOptions.of(CrfParams.DEEPLAB).withPruneProbability(0.05f).withThreads(4))) {
             crf.prepare(grey(100, 100), 100, 100, bandLogits(100, 100, 21, 6), 21);
             assertEquals(6, crf.activeLabels(), "six bands, six labels");
             crf.prepare(grey(50, 50), 50, 50, bandLogits(50, 50, 21, 1), 21);
@@ -354,8 +356,9 @@ class DenseCrfTest {
         float[] planes = bandLogits(w, h, 21, 3);
         byte[] one = new byte[w * h];
         byte[] many = new byte[w * h];
-        try (DenseCrf single = new DenseCrf(CrfParams.DEEPLAB, 0.05f, 1);
-                DenseCrf wide = new DenseCrf(CrfParams.DEEPLAB, 0.05f, 65)) {
+        try (DenseCrf single = new DenseCrf(CrfOptions.of(CrfParams.DEEPLAB).withPruneProbability(0.05f));
+                DenseCrf wide = new DenseCrf(CrfOptions.of(CrfParams.DEEPLAB).withPruneProbability(0.05f)
+                        .withThreads(65))) {
             single.infer(image, w, h, planes, 21, one);
             wide.infer(image, w, h, planes, 21, many); // 64 per-worker slots threw ArrayIndexOutOfBounds at 65
             assertEquals(single.lastIterations(), wide.lastIterations());
@@ -392,7 +395,7 @@ class DenseCrfTest {
         }
         byte[] gated = new byte[w * h];
         byte[] plain = new byte[w * h];
-        try (DenseCrf crf = new DenseCrf(LOCAL, 0f, 2)) {
+        try (DenseCrf crf = new DenseCrf(CrfOptions.of(LOCAL).withThreads(2))) {
             crf.prepare(first, w, h, past, 2);
             crf.initFromUnaries();
             crf.iterate(3);
@@ -442,9 +445,10 @@ class DenseCrfTest {
         }
         byte[] updated = new byte[w * h];
         byte[] built = new byte[w * h];
-        try (DenseCrf crf = new DenseCrf(LOCAL, 0f, 2); DenseCrf fresh = new DenseCrf(LOCAL, 0f, 2)) {
+        try (DenseCrf crf = new DenseCrf(CrfOptions.of(LOCAL)
+                .withThreads(2)); DenseCrf fresh = new DenseCrf(CrfOptions.of(LOCAL).withThreads(2))) {
             crf.prepare(first, w, h, logits, 2);
-            crf.prepare(second, w, h, logits, 2, 0);
+            crf.prepareReusingLattice(second, w, h, logits, 2, 0);
             assertTrue(!crf.lastBuildFull(), "the second frame updated the lattice");
             crf.initFromUnaries();
             crf.iterate(3);
@@ -455,7 +459,7 @@ class DenseCrfTest {
             fresh.argmax(built);
             byte[] third = new byte[3 * w * h];
             java.util.Arrays.fill(third, (byte) 200);
-            crf.prepare(third, w, h, logits, 2, 0);
+            crf.prepareReusingLattice(third, w, h, logits, 2, 0);
             assertTrue(crf.lastBuildFull(), "a frame whose every pixel changed builds the lattice anew");
         }
         assertArrayEquals(built, updated);

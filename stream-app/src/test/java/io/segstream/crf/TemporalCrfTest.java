@@ -73,7 +73,8 @@ class TemporalCrfTest {
 
     @Test
     void startsColdOnTheFirstFrameAfterAGapAndAfterASizeChangeAndWarmOtherwise() {
-        try (TemporalCrf crf = new TemporalCrf(new DenseCrf(CrfParams.DEEPLAB, 0.05f), TemporalCrf.Settings.DEFAULT)) {
+        try (TemporalCrf crf = new TemporalCrf(new DenseCrf(CrfOptions.of(CrfParams.DEEPLAB)
+                .withPruneProbability(0.05f)), WarmStartSettings.DEFAULT)) {
             RgbImage f0 = vtest.get(0);
             byte[] labels = new byte[f0.width() * f0.height()];
             CrfRefiner.Outcome first = refine(crf, f0, 10, null, labels);
@@ -99,7 +100,7 @@ class TemporalCrfTest {
     /** The warm-start issue's bar: >= 99.3% argmax agreement with a converged cold CRF. */
     @Test
     void oneWarmIterationPerFrameStaysWithinTheAgreementBarOfTheConvergedCrf() {
-        try (DenseCrf crf = new DenseCrf(CrfParams.DEEPLAB, 0.05f)) {
+        try (DenseCrf crf = new DenseCrf(CrfOptions.of(CrfParams.DEEPLAB).withPruneProbability(0.05f))) {
             CrfState carried = null;
             for (int i = 0; i < vtest.size(); i++) {
                 RgbImage frame = vtest.get(i);
@@ -114,7 +115,7 @@ class TemporalCrfTest {
                     crf.initFromUnaries();
                     crf.iterate(5);
                 } else {
-                    crf.initWarm(carried, TemporalCrf.Settings.DEFAULT.weight(), TemporalCrf.Settings.DEFAULT.limit());
+                    crf.initWarm(carried, WarmStartSettings.DEFAULT.weight(), WarmStartSettings.DEFAULT.limit());
                     crf.iterate(1);
                     double agreement = agreement(labels(crf, n), converged);
                     System.out.printf("frame %d, one warm iteration: %.4f of pixels agree with 20 cold ones%n", i,
@@ -139,8 +140,8 @@ class TemporalCrfTest {
     @Test
     void objectsMovingOntoBackgroundAreNotHeldBackByThePast() {
         List<RgbImage> frames = SharedData.frames(SharedData.path(Assets.VTEST), 100, 12, 1);
-        TemporalCrf.Settings product = TemporalCrf.Settings.DEFAULT;
-        TemporalCrf.Settings uncapped = new TemporalCrf.Settings(true, product.weight(), 8f, product.flipShare(),
+        WarmStartSettings product = WarmStartSettings.DEFAULT;
+        WarmStartSettings uncapped = new WarmStartSettings(true, product.weight(), 8f, product.flipShare(),
                 product.sceneCut(), product.reuseLattice(), product.motion(), product.latticeTolerance());
         double kept = objectsKept(frames, product);
         double keptUncapped = objectsKept(frames, uncapped);
@@ -150,12 +151,18 @@ class TemporalCrfTest {
         assertTrue(keptUncapped < 0.5, "uncapped " + keptUncapped + ": the past no longer holds people back?");
     }
 
-    private static double objectsKept(List<RgbImage> frames, TemporalCrf.Settings settings) {
+    private static double objectsKept(List<RgbImage> frames, WarmStartSettings settings) {
         long objects = 0;
         long kept = 0;
         boolean grid = CrfParams.DEEPLAB.thetaGamma() <= GridGaussian.FASTER_UP_TO;
-        try (TemporalCrf warm = new TemporalCrf(new DenseCrf(CrfParams.DEEPLAB, 0.05f, 1, grid, true, 1), settings);
-                DenseCrf cold = new DenseCrf(CrfParams.DEEPLAB.withIterations(20), 0.05f, 1, grid, true, 1)) {
+        try (TemporalCrf warm = new TemporalCrf(new DenseCrf(CrfOptions.of(CrfParams.DEEPLAB)
+                .withPruneProbability(0.05f)
+                .withSmoothness(grid ? CrfOptions.Smoothness.GRID : CrfOptions.Smoothness.LATTICE)
+                .withAppearancePoints(CrfOptions.AppearancePoints.PIXELS)), settings);
+                DenseCrf cold = new DenseCrf(CrfOptions.of(CrfParams.DEEPLAB.withIterations(20))
+                        .withPruneProbability(0.05f)
+                        .withSmoothness(grid ? CrfOptions.Smoothness.GRID : CrfOptions.Smoothness.LATTICE)
+                        .withAppearancePoints(CrfOptions.AppearancePoints.PIXELS))) {
             CrfState carried = null;
             for (int i = 0; i < frames.size(); i++) {
                 RgbImage frame = frames.get(i);
@@ -198,19 +205,21 @@ class TemporalCrfTest {
     @Test
     void theProductsApproximationsKeepTheLabelsOfTheReferenceMeanField() {
         for (CrfParams params : List.of(CrfParams.DEEPLAB, modelParams)) {
-            for (int tolerance : new int[] {0, TemporalCrf.DEFAULT_LATTICE_TOLERANCE}) {
+            for (int tolerance : new int[] {0, WarmStartSettings.DEFAULT_LATTICE_TOLERANCE}) {
                 // all 21 labels once, where the unsettled pixels' live labels are a third of them
                 float prune = params == CrfParams.DEEPLAB && tolerance == 0 ? 0f : 0.05f;
-                try (DenseCrf updated = new DenseCrf(params, prune, 2);
-                        DenseCrf reference = new DenseCrf(params, prune, 1, false, false)) {
+                try (DenseCrf updated = new DenseCrf(CrfOptions.of(params).withPruneProbability(prune).withThreads(2));
+                        DenseCrf reference = new DenseCrf(CrfOptions.of(params).withPruneProbability(prune)
+                                .withSmoothness(CrfOptions.Smoothness.LATTICE)
+                                .withMeanField(CrfOptions.MeanField.EXACT))) {
                     for (int i = 0; i < vtest.size(); i++) {
                         RgbImage frame = vtest.get(i);
                         int w = frame.width();
                         int h = frame.height();
                         float[] logits = logits(frame);
-                        updated.prepare(frame.data(), w, h, logits, 21, tolerance);
+                        updated.prepareReusingLattice(frame.data(), w, h, logits, 21, tolerance);
                         assertEquals(i == 0, updated.lastBuildFull(), "frame " + i + " updates the previous lattice");
-                        reference.prepare(frame.data(), w, h, logits, 21, -1);
+                        reference.prepare(frame.data(), w, h, logits, 21);
                         byte[] a = new byte[w * h];
                         byte[] b = new byte[w * h];
                         updated.initFromUnaries();
@@ -240,7 +249,7 @@ class TemporalCrfTest {
      */
     @Test
     void pixelsSettledAgainKeepWhatTheLastStartWrote() {
-        try (DenseCrf chain = new DenseCrf(modelParams, 0.05f, 2)) {
+        try (DenseCrf chain = new DenseCrf(CrfOptions.of(modelParams).withPruneProbability(0.05f).withThreads(2))) {
             CrfState carried = null;
             int kept = 0;
             for (int i = 0; i < vtest.size(); i++) {
@@ -252,9 +261,10 @@ class TemporalCrfTest {
                 byte[] b = new byte[w * h];
                 CrfState fromChain;
                 CrfState fromFresh;
-                try (DenseCrf fresh = new DenseCrf(modelParams, 0.05f, 2)) {
+                try (DenseCrf fresh = new DenseCrf(CrfOptions.of(modelParams).withPruneProbability(0.05f)
+                        .withThreads(2))) {
                     for (DenseCrf crf : List.of(chain, fresh)) {
-                        crf.prepare(frame.data(), w, h, logits, 21, -1);
+                        crf.prepare(frame.data(), w, h, logits, 21);
                         if (carried == null) {
                             crf.initFromUnaries();
                         } else {
@@ -284,7 +294,8 @@ class TemporalCrfTest {
     @Test
     void aThreadServingTwoCamerasInTurnUpdatesEachCamerasOwnLattice() {
         List<RgbImage> traffic = SharedData.frames(SharedData.path(Assets.CAR_TRAFFIC), 30, 3, 1);
-        try (TemporalCrf crf = new TemporalCrf(new DenseCrf(CrfParams.DEEPLAB, 0.05f), TemporalCrf.Settings.DEFAULT)) {
+        try (TemporalCrf crf = new TemporalCrf(new DenseCrf(CrfOptions.of(CrfParams.DEEPLAB)
+                .withPruneProbability(0.05f)), WarmStartSettings.DEFAULT)) {
             CrfState lobby = null;
             CrfState street = null;
             for (int i = 0; i < 3; i++) {
@@ -305,7 +316,7 @@ class TemporalCrfTest {
     void theCarriedStateHoldsTheLabelsAndRoundTripsThroughItsBytes() {
         RgbImage frame = vtest.get(0);
         int n = frame.width() * frame.height();
-        try (DenseCrf crf = new DenseCrf(CrfParams.DEEPLAB, 0.05f)) {
+        try (DenseCrf crf = new DenseCrf(CrfOptions.of(CrfParams.DEEPLAB).withPruneProbability(0.05f))) {
             byte[] labels = new byte[n];
             crf.infer(frame.data(), frame.width(), frame.height(), logits(frame), 21, labels);
             CrfState state = crf.saveState(frame.width(), frame.height(), 7, labels);
@@ -343,8 +354,8 @@ class TemporalCrfTest {
     void detectsTheSceneCutsOfMegamindAndStaysWarmThroughCameraMotion() {
         for (int cut : new int[] {98, 154}) {
             List<RgbImage> window = SharedData.frames(SharedData.path(Assets.MEGAMIND), cut - 3, 6, 1);
-            try (TemporalCrf crf = new TemporalCrf(new DenseCrf(CrfParams.DEEPLAB, 0.05f, 2),
-                    TemporalCrf.Settings.DEFAULT)) {
+            try (TemporalCrf crf = new TemporalCrf(new DenseCrf(CrfOptions.of(CrfParams.DEEPLAB)
+                    .withPruneProbability(0.05f).withThreads(2)), WarmStartSettings.DEFAULT)) {
                 CrfState state = null;
                 for (int i = 0; i < window.size(); i++) {
                     RgbImage frame = window.get(i);
@@ -368,13 +379,13 @@ class TemporalCrfTest {
 
     @Test
     void rejectsSettingsOutsideTheirRanges() {
-        assertThrows(IllegalArgumentException.class, () -> new TemporalCrf.Settings(true, 0f, 2f, 0.001f, 0.3f, true, -1, 0));
-        assertThrows(IllegalArgumentException.class, () -> new TemporalCrf.Settings(true, 1f, 0f, 0.001f, 0.3f, true, -1, 0));
-        assertThrows(IllegalArgumentException.class, () -> new TemporalCrf.Settings(true, 1f, 2f, 1f, 0.3f, true, -1, 0));
-        assertThrows(IllegalArgumentException.class, () -> new TemporalCrf.Settings(true, 1f, 2f, 0.001f, 0f, true, -1, 0));
-        assertThrows(IllegalArgumentException.class, () -> new TemporalCrf.Settings(true, 1f, 2f, 0.001f, 0.3f, true, 256, 0));
-        assertThrows(IllegalArgumentException.class, () -> new TemporalCrf.Settings(true, 1f, 2f, 0.001f, 0.3f, true, -1, 256));
-        assertThrows(IllegalArgumentException.class, () -> new TemporalCrf.Settings(true, 1f, 2f, 0.001f, 0.3f, true, -1, -1));
+        assertThrows(IllegalArgumentException.class, () -> new WarmStartSettings(true, 0f, 2f, 0.001f, 0.3f, true, -1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new WarmStartSettings(true, 1f, 0f, 0.001f, 0.3f, true, -1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new WarmStartSettings(true, 1f, 2f, 1f, 0.3f, true, -1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new WarmStartSettings(true, 1f, 2f, 0.001f, 0f, true, -1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new WarmStartSettings(true, 1f, 2f, 0.001f, 0.3f, true, 256, 0));
+        assertThrows(IllegalArgumentException.class, () -> new WarmStartSettings(true, 1f, 2f, 0.001f, 0.3f, true, -1, 256));
+        assertThrows(IllegalArgumentException.class, () -> new WarmStartSettings(true, 1f, 2f, 0.001f, 0.3f, true, -1, -1));
     }
 
     private static RgbImage halve(RgbImage src) {
@@ -417,12 +428,12 @@ class TemporalCrfTest {
                 now[w * h + p] = 0.5f;
             }
         }
-        TemporalCrf.Settings gated = TemporalCrf.Settings.DEFAULT.withMotion(32);
+        WarmStartSettings gated = WarmStartSettings.DEFAULT.withMotion(32);
         byte[] labels = new byte[w * h];
         byte[] same = new byte[w * h];
         byte[] other = new byte[w * h];
-        try (TemporalCrf first = new TemporalCrf(new DenseCrf(DenseCrfTest.LOCAL, 0f, 1), gated);
-                TemporalCrf second = new TemporalCrf(new DenseCrf(DenseCrfTest.LOCAL, 0f, 1), gated)) {
+        try (TemporalCrf first = new TemporalCrf(new DenseCrf(CrfOptions.of(DenseCrfTest.LOCAL)), gated);
+                TemporalCrf second = new TemporalCrf(new DenseCrf(CrfOptions.of(DenseCrfTest.LOCAL)), gated)) {
             CrfState state = first.refine("cam", 1, grey, w, h, past, 2, null, labels).state();
             assertTrue(first.refine("cam", 2, moved, w, h, now, 2, state, same).warm());
             assertTrue(second.refine("cam", 2, moved, w, h, now, 2, state, other).warm());
@@ -443,8 +454,8 @@ class TemporalCrfTest {
             weakZero[p] = inBlock ? 0.1f : 6f;
         }
         byte[] back = new byte[w * h];
-        try (TemporalCrf here = new TemporalCrf(new DenseCrf(DenseCrfTest.LOCAL, 0f, 1), gated);
-                TemporalCrf elsewhere = new TemporalCrf(new DenseCrf(DenseCrfTest.LOCAL, 0f, 1), gated)) {
+        try (TemporalCrf here = new TemporalCrf(new DenseCrf(CrfOptions.of(DenseCrfTest.LOCAL)), gated);
+                TemporalCrf elsewhere = new TemporalCrf(new DenseCrf(CrfOptions.of(DenseCrfTest.LOCAL)), gated)) {
             here.refine("cam", 5, grey, w, h, past, 2, null, labels);
             CrfState six = elsewhere.refine("cam", 6, moved, w, h, block, 2, null, labels).state();
             assertEquals(1, labels[centre]);

@@ -12,7 +12,7 @@ import io.segstream.codec.VideoSource;
 import io.segstream.config.SegstreamConfig;
 import io.segstream.crf.CrfParams;
 import io.segstream.crf.CrfSetup;
-import io.segstream.crf.TemporalCrf;
+import io.segstream.crf.WarmStartSettings;
 import io.segstream.inference.DynamicBatcher;
 import io.segstream.inference.Engines;
 import io.segstream.inference.Fit;
@@ -74,9 +74,9 @@ class SegstreamTopologyTest {
         engine.close();
     }
 
-    static final CrfSetup WARM = new CrfSetup(CrfParams.DEEPLAB, 0.05f, TemporalCrf.Settings.DEFAULT);
+    static final CrfSetup WARM = new CrfSetup(CrfParams.DEEPLAB, 0.05f, WarmStartSettings.DEFAULT);
     static final CrfSetup COLD = new CrfSetup(CrfParams.DEEPLAB, 0.05f,
-            TemporalCrf.Settings.DEFAULT.withWarmStart(false));
+            WarmStartSettings.DEFAULT.withWarmStart(false));
 
     private record Run(List<TestRecord<String, Mask>> masks, List<TestRecord<String, byte[]>> deadLetters,
             PipelineMetrics metrics) {}
