@@ -15,6 +15,7 @@ import io.segstream.schemas.v1.PixelFormat;
 import io.segstream.segmentation.CameraStates;
 import io.segstream.segmentation.FrameResult;
 import io.segstream.segmentation.SegmentationPath;
+import io.segstream.segmentation.Segmenter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,8 +85,8 @@ final class SegmentCommand implements Callable<Integer> {
         Inputs.prefetch(assets, inputs, config.model());
         List<String> sources = expand(assets);
         boolean single = sources.size() == 1;
-        try (LocalOptions.Opened model = LocalOptions.open(config, assets, batch)) {
-            SegmentationPath path = model.segmenter().path();
+        try (Segmenter model = LocalOptions.open(config, assets, batch)) {
+            SegmentationPath path = model.path();
             System.err.printf("segment: %s, fit %s, %s%n", model.card().id(), config.fit().label(),
                     path.description());
             if (!single) {
