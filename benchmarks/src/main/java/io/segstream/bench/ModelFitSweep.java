@@ -4,22 +4,20 @@ import io.segstream.assets.Assets;
 import io.segstream.codec.RgbImage;
 import io.segstream.codec.VideoFrames;
 import io.segstream.config.SegstreamConfig;
-import io.segstream.crf.CrfSetup;
 import io.segstream.data.AssetResolver;
 import io.segstream.eval.Evaluation;
 import io.segstream.eval.LabelledSet;
 import io.segstream.inference.EngineChoice;
-import io.segstream.inference.EngineRequest;
 import io.segstream.inference.Fit;
 import io.segstream.inference.FitMode;
 import io.segstream.model.ModelCard;
 import io.segstream.model.ModelImporter;
 import io.segstream.model.ModelLocator;
 import io.segstream.model.ModelZoo;
-import io.segstream.segmentation.ModelCrf;
 import io.segstream.segmentation.CameraStates;
 import io.segstream.segmentation.FrameResult;
-import io.segstream.segmentation.LocalSegmenter;
+import io.segstream.segmentation.Segmenter;
+import io.segstream.segmentation.SegmenterOptions;
 import io.segstream.segmentation.SegmentationPath;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -81,13 +79,14 @@ public final class ModelFitSweep {
             int rider = card.classes().indexOf("rider");
             int carClass = card.classes().indexOf("car");
             boolean vocClasses = card.classCount() == 21;
-            CrfSetup crfSetup = crf ? crfOn.crfSetup(ModelCrf.params(card)) : null; // each model's own parameters
+            // each model's own parameters under the crf.* settings
+            SegmenterOptions.CrfSettings crfSettings = crf ? crfOn::crfSetup : SegmenterOptions.CrfSettings.OFF;
             for (String fitName : fits) {
                 String[] parts = fitName.split(":"); // zoom:1.5 sets the zoom
                 Fit fit = new Fit(FitMode.valueOf(parts[0].toUpperCase(Locale.ROOT)),
                         parts.length > 1 ? Double.parseDouble(parts[1]) : Fit.DEFAULT_ZOOM);
-                try (LocalSegmenter s = new LocalSegmenter(card, EngineChoice.CPU,
-                        EngineRequest.forModel(dir, card, 2, 1, false, null), fit, 8, crfSetup, 2)) {
+                try (Segmenter s = Segmenter.open(SegmenterOptions.forModel(dir).withEngine(EngineChoice.CPU)
+                        .withThreads(2).withFit(fit).withMaxBatch(8).withCrf(crfSettings))) {
                     String vocCell = "n/a";
                     double vocMs = Double.NaN;
                     if (vocClasses) {

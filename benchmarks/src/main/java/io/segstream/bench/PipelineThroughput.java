@@ -14,14 +14,14 @@ import io.segstream.inference.Engines;
 import io.segstream.inference.FrameTranslator;
 import io.segstream.inference.InferenceEngine;
 import io.segstream.inference.EngineChoice;
-import io.segstream.inference.EngineRequest;
 import io.segstream.ingest.FrameIngestor;
 import io.segstream.metrics.MaskTally;
 import io.segstream.model.ModelCard;
 import io.segstream.model.ModelImporter;
 import io.segstream.schemas.v1.PixelFormat;
 import io.segstream.segmentation.CameraStates;
-import io.segstream.segmentation.LocalSegmenter;
+import io.segstream.segmentation.Segmenter;
+import io.segstream.segmentation.SegmenterOptions;
 import io.segstream.segmentation.SegmentationPath;
 import io.segstream.topology.SegstreamProcessor;
 import java.nio.file.Files;
@@ -246,8 +246,8 @@ public final class PipelineThroughput {
                 decoded.add(rgb);
             }
         }
-        try (LocalSegmenter segmenter = new LocalSegmenter(card, EngineChoice.CPU, EngineRequest.forModel(modelDir,
-                card, threads, 1, false, null), config.fit(), config.batchMaxSize(), null, 1)) {
+        try (Segmenter segmenter = Segmenter.open(SegmenterOptions.forModel(modelDir).withEngine(EngineChoice.CPU)
+                .withThreads(threads).withFit(config.fit()).withMaxBatch(config.batchMaxSize()))) {
             SegmentationPath path = segmenter.path();
             for (int i = 0; i < 5; i++) {
                 path.segment(SegmentationPath.Input.still(decoded.get(i)), CameraStates.NONE);

@@ -8,6 +8,7 @@ import io.segstream.eval.ConfusionMatrix;
 import io.segstream.eval.Evaluation;
 import io.segstream.eval.LabelledSet;
 import io.segstream.model.ModelCard;
+import io.segstream.segmentation.Segmenter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -69,7 +70,7 @@ final class EvalCommand implements Callable<Integer> {
         LabelledSet set = LabelledSet.load(images, masks, asked);
         AssetResolver assets = data.resolver();
         SegstreamConfig config = local.load();
-        try (LocalOptions.Opened model = LocalOptions.open(config, assets, batch)) {
+        try (Segmenter model = LocalOptions.open(config, assets, batch)) {
             ModelCard card = model.card();
             int cls = card.classes().indexOf(foreground);
             if (set.layout() == LabelledSet.Layout.DAVIS && cls < 0) {
@@ -77,11 +78,11 @@ final class EvalCommand implements Callable<Integer> {
                         + "; its classes: " + String.join(", ", card.classes()));
             }
             System.err.printf("eval: %d images (%s), %s, fit %s, %s%n", set.size(), set.layout(), card.id(),
-                    config.fit().label(), model.segmenter().path().description());
+                    config.fit().label(), model.path().description());
             Evaluation.Result result;
             try (ProgressBar bar = new ProgressBarBuilder().setTaskName("eval").setInitialMax(set.size())
                     .setStyle(ProgressBarStyle.ASCII).setUnit(" images", 1).showSpeed().build()) {
-                result = Evaluation.run(model.segmenter().path(), set, card.classCount(), cls, bar::stepTo);
+                result = Evaluation.run(model.path(), set, card.classCount(), cls, bar::stepTo);
             }
             Map<String, Object> report = report(result, card, config, set, cls);
             if (json) {

@@ -2,14 +2,10 @@ package io.segstream.cli;
 
 import io.segstream.config.ConfigLoader;
 import io.segstream.config.SegstreamConfig;
-import io.segstream.crf.CrfSetup;
 import io.segstream.data.AssetResolver;
-import io.segstream.inference.EngineRequest;
-import io.segstream.model.ModelCard;
-import io.segstream.model.ModelImporter;
 import io.segstream.model.ModelLocator;
-import io.segstream.segmentation.LocalSegmenter;
-import io.segstream.segmentation.ModelCrf;
+import io.segstream.segmentation.Segmenter;
+import io.segstream.topology.SegstreamProcessor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -67,23 +63,11 @@ final class LocalOptions {
         return config;
     }
 
-    /** The model the settings name, imported (once) and opened on the chosen engine. */
-    static Opened open(SegstreamConfig config, AssetResolver assets, int maxBatch) throws IOException {
-        Path modelDir = ModelLocator.locate(config.model(), assets);
-        ModelCard card = ModelCard.read(modelDir.resolve(ModelImporter.CARD_FILE));
-        CrfSetup crf = config.crfSetup(ModelCrf.params(card)); // the card's parameters under the crf.* settings
-        EngineRequest request = EngineRequest.forModel(modelDir, card, config.inferenceThreads(), 1,
-                config.tensorRtFp16(), config.tensorRtCacheDir(assets.cacheDir()));
-        LocalSegmenter segmenter = new LocalSegmenter(card, config.engine(), request, config.fit(), maxBatch, crf,
-                config.inferenceThreads());
-        return new Opened(card, segmenter);
-    }
-
-    /** A model card with its segmenter. */
-    record Opened(ModelCard card, LocalSegmenter segmenter) implements AutoCloseable {
-        @Override
-        public void close() {
-            segmenter.close();
-        }
+    /** The model the settings name, imported (once) and opened on the chosen engine with the CRF. */
+    static Segmenter open(final SegstreamConfig config, final AssetResolver assets, final int maxBatch)
+            throws IOException {
+        final Path modelDir = ModelLocator.locate(config.model(), assets);
+        return Segmenter.open(SegstreamProcessor.segmenterOptions(config, modelDir, assets.cacheDir())
+                .withMaxBatch(maxBatch));
     }
 }

@@ -13,8 +13,10 @@ import io.segstream.data.AssetResolver;
 import io.segstream.model.ModelCard;
 import io.segstream.schemas.v1.PixelFormat;
 import io.segstream.segmentation.CameraStates;
+import io.segstream.segmentation.CrfTally;
 import io.segstream.segmentation.FrameResult;
 import io.segstream.segmentation.SegmentationPath;
+import io.segstream.segmentation.Segmenter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,8 +86,8 @@ final class SegmentCommand implements Callable<Integer> {
         Inputs.prefetch(assets, inputs, config.model());
         List<String> sources = expand(assets);
         boolean single = sources.size() == 1;
-        try (LocalOptions.Opened model = LocalOptions.open(config, assets, batch)) {
-            SegmentationPath path = model.segmenter().path();
+        try (Segmenter model = LocalOptions.open(config, assets, batch)) {
+            SegmentationPath path = model.path();
             System.err.printf("segment: %s, fit %s, %s%n", model.card().id(), config.fit().label(),
                     path.description());
             if (!single) {
@@ -186,9 +188,7 @@ final class SegmentCommand implements Callable<Integer> {
         int frames = 0;
         long start = System.nanoTime();
         String fitUsed = "";
-        long crfIterations = 0;
-        long warm = 0;
-        double changed = 0;
+        CrfTally crf = new CrfTally();
         String camera = stem(source);
         CameraStates states = CameraStates.inMemory();
         try (VideoSource video = VideoSource.open(source, PixelFormat.PIXEL_FORMAT_I420)) {
@@ -226,9 +226,7 @@ final class SegmentCommand implements Callable<Integer> {
                             }
                             fitUsed = r.fit();
                             if (r.crf() != null) {
-                                crfIterations += r.crf().iterations();
-                                warm += r.crf().warm() ? 1 : 0;
-                                changed += r.crf().changedShare();
+                                crf.add(r.crf());
                             }
                         }
                         frames += results.size();
@@ -241,10 +239,10 @@ final class SegmentCommand implements Callable<Integer> {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf(Locale.ROOT, "%s: %d frames in %.1f s (%.2f frames/s), %s%s%n", VideoSource.redact(source),
-                frames, seconds, frames / seconds, fitUsed, path.refines() && frames > 0
+                frames, seconds, frames / seconds, fitUsed, crf.frames() > 0
                         ? String.format(Locale.ROOT, ", CRF %.2f iterations per frame, %.0f%% warm-started, "
-                                + "%.2f%% of pixels changed", (double) crfIterations / frames, 100.0 * warm / frames,
-                                100 * changed / frames) : "");
+                                + "%.2f%% of pixels changed", crf.meanIterations(), 100 * crf.warmShare(),
+                                100 * crf.meanChangedShare()) : "");
         System.out.println("classes: " + Summary.topClasses(pixels, card, 5));
         System.out.println("overlay video written to " + target);
     }

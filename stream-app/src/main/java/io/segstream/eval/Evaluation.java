@@ -5,6 +5,7 @@ import io.segstream.codec.LabelMap;
 import io.segstream.codec.MaskPng;
 import io.segstream.codec.RgbImage;
 import io.segstream.segmentation.CameraStates;
+import io.segstream.segmentation.CrfTally;
 import io.segstream.segmentation.FrameResult;
 import io.segstream.segmentation.SegmentationPath;
 import java.io.IOException;
@@ -73,9 +74,7 @@ public final class Evaluation {
         List<SequenceScore> scores = new ArrayList<>();
         long nanos = 0;
         int done = 0;
-        long iterations = 0;
-        long crfFrames = 0;
-        long warm = 0;
+        CrfTally crf = new CrfTally();
         byte[] truthBinary = new byte[0];
         byte[] predicted = new byte[0];
         for (LabelledSet.Sequence sequence : set.sequences()) {
@@ -96,9 +95,7 @@ public final class Evaluation {
                 FrameResult r = path.segment(input, states);
                 nanos += System.nanoTime() - t0;
                 if (r.crf() != null) {
-                    crfFrames++;
-                    iterations += r.crf().iterations();
-                    warm += r.crf().warm() ? 1 : 0;
+                    crf.add(r.crf());
                 }
                 byte[] labels = r.labels();
                 if (davis) {
@@ -125,7 +122,7 @@ public final class Evaluation {
                 scores.add(new SequenceScore(sequence.name(), sequence.samples().size(), inter, union));
             }
         }
-        return new Result(set.layout(), matrix, List.copyOf(scores), done, nanos / 1e9,
-                crfFrames == 0 ? 0 : (double) iterations / crfFrames, crfFrames == 0 ? 0 : (double) warm / crfFrames);
+        return new Result(set.layout(), matrix, List.copyOf(scores), done, nanos / 1e9, crf.meanIterations(),
+                crf.warmShare());
     }
 }

@@ -2,18 +2,15 @@ package io.segstream.importcheck;
 
 import io.segstream.codec.Resize;
 import io.segstream.codec.RgbImage;
-import io.segstream.inference.DirectRunner;
 import io.segstream.inference.Engines;
-import io.segstream.inference.Fit;
-import io.segstream.inference.FitMode;
 import io.segstream.inference.InferenceEngine;
 import io.segstream.inference.InputView;
 import io.segstream.inference.InputWriter;
 import io.segstream.inference.TfliteModel;
 import io.segstream.model.ModelCard;
-import io.segstream.model.ModelImporter;
 import io.segstream.segmentation.CameraStates;
 import io.segstream.segmentation.SegmentationPath;
+import io.segstream.segmentation.Segmenter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,11 +53,11 @@ public final class ImportCheck {
         double minTflite = Double.NaN;
         double sumTflite = Double.NaN;
         float batchDiff;
-        try (InferenceEngine imported = Engines.cpu(importedDir.resolve(ModelImporter.MODEL_FILE), in.itemShape(), threads);
+        try (Segmenter imported = TfliteCheck.open(importedDir, threads);
                 InferenceEngine reference = Engines.cpu(original, in.itemShape(), threads);
-                SegmentationPath matched = path(asymmetric, imported);
-                SegmentationPath control = path(alignCorners, imported);
-                SegmentationPath own = path(card, imported)) {
+                SegmentationPath matched = imported.newPath(asymmetric);
+                SegmentationPath control = imported.newPath(alignCorners);
+                SegmentationPath own = imported.newPath(card)) {
             for (RgbImage image : inputs) {
                 writer.write(image, identity, slot, 0);
                 argmaxLastAxis(reference.infer(slot, 1), card.classCount(), theirs);
@@ -87,14 +84,10 @@ public final class ImportCheck {
                     }
                 }
             }
-            batchDiff = batchAgainstSingles(imported, writer, inputs, identity);
+            batchDiff = batchAgainstSingles(imported.engine(), writer, inputs, identity);
         }
         return new Result(images.size(), minOriginal, sumOriginal / images.size(), minTflite,
                 sumTflite / images.size(), batchDiff, sumControl / images.size());
-    }
-
-    private static SegmentationPath path(ModelCard card, InferenceEngine engine) {
-        return new SegmentationPath(card, Fit.of(FitMode.SQUASH), DirectRunner.of(engine, card, 4), null);
     }
 
     private static ModelCard withAlignCorners(ModelCard card, boolean align) {

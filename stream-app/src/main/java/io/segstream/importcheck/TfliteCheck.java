@@ -3,16 +3,16 @@ package io.segstream.importcheck;
 import io.segstream.codec.LabelMap;
 import io.segstream.codec.Resize;
 import io.segstream.codec.RgbImage;
-import io.segstream.inference.Engines;
+import io.segstream.inference.EngineChoice;
 import io.segstream.inference.Fit;
 import io.segstream.inference.FitMode;
-import io.segstream.inference.InferenceEngine;
-import io.segstream.inference.DirectRunner;
 import io.segstream.inference.TfliteModel;
 import io.segstream.model.ModelCard;
 import io.segstream.model.ModelImporter;
 import io.segstream.segmentation.CameraStates;
 import io.segstream.segmentation.SegmentationPath;
+import io.segstream.segmentation.Segmenter;
+import io.segstream.segmentation.SegmenterOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,8 +111,8 @@ public final class TfliteCheck {
         double min = 1;
         double sum = 0;
         double self = 0;
-        try (InferenceEngine engine = Engines.cpu(importedDir.resolve(ModelImporter.MODEL_FILE), card.input().itemShape(), threads);
-                SegmentationPath path = new SegmentationPath(card, Fit.of(FitMode.SQUASH), DirectRunner.of(engine, card, 4), null)) {
+        try (Segmenter segmenter = open(importedDir, threads)) {
+            SegmentationPath path = segmenter.path();
             for (int i = 0; i < images.size(); i++) {
                 byte[] labels = path.segment(SegmentationPath.Input.still(ref.inputs().get(i)), CameraStates.NONE)
                         .labels();
@@ -134,6 +134,15 @@ public final class TfliteCheck {
             }
         }
         return new Result(List.copyOf(results), sum / images.size(), min, self / images.size());
+    }
+
+    /**
+     * The imported model as both checks run it: on the CPU engine, each input squashed to the
+     * model's size (they already are), in batches of 4, without the CRF.
+     */
+    static Segmenter open(final Path importedDir, final int threads) {
+        return Segmenter.open(SegmenterOptions.forModel(importedDir).withEngine(EngineChoice.CPU).withThreads(threads)
+                .withFit(Fit.of(FitMode.SQUASH)).withMaxBatch(4));
     }
 
     /** The interpreter's labels for each input, with its default delegates or with its builtin kernels only. */

@@ -1,8 +1,10 @@
 package io.segstream.metrics;
 
 import io.segstream.schemas.v1.ClassArea;
+import io.segstream.schemas.v1.CrfStats;
 import io.segstream.schemas.v1.Mask;
 import io.segstream.schemas.v1.MaskStatus;
+import io.segstream.segmentation.CrfTally;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
@@ -17,10 +19,7 @@ public final class MaskTally {
     private long[] latenciesUs = new long[1024];
     private int latencyCount;
     private final long[] timingSumsUs = new long[5];
-    private long crfFrames;
-    private long crfWarmFrames;
-    private long crfIterations;
-    private double crfChangedShares;
+    private final CrfTally crf = new CrfTally();
 
     /** Per-camera figures. */
     public static final class Camera {
@@ -91,32 +90,30 @@ public final class MaskTally {
         timingSumsUs[2] += mask.getTimings().getInferenceUs();
         timingSumsUs[3] += mask.getTimings().getCrfUs();
         timingSumsUs[4] += mask.getTimings().getPostprocessUs();
-        if (mask.getCrf().getApplied()) {
-            crfFrames++;
-            crfWarmFrames += mask.getCrf().getWarmStart() ? 1 : 0;
-            crfIterations += mask.getCrf().getIterations();
-            crfChangedShares += mask.getCrf().getChangedShare();
+        CrfStats stats = mask.getCrf();
+        if (stats.getApplied()) {
+            crf.add(stats.getIterations(), stats.getWarmStart(), stats.getChangedShare(), stats.getColdStartReason());
         }
     }
 
     /** Masks the CRF refined. */
     public synchronized long crfFrames() {
-        return crfFrames;
+        return crf.frames();
     }
 
     /** Share (0..1) of CRF-refined masks that started warm; 0 with none. */
     public synchronized double crfWarmShare() {
-        return crfFrames == 0 ? 0 : (double) crfWarmFrames / crfFrames;
+        return crf.warmShare();
     }
 
     /** Mean mean-field iterations per CRF-refined mask; 0 with none. */
     public synchronized double crfMeanIterations() {
-        return crfFrames == 0 ? 0 : (double) crfIterations / crfFrames;
+        return crf.meanIterations();
     }
 
     /** Mean share of a refined frame's pixels whose label the CRF changed from the network's own. */
     public synchronized double crfMeanChangedShare() {
-        return crfFrames == 0 ? 0 : crfChangedShares / crfFrames;
+        return crf.meanChangedShare();
     }
 
     /**

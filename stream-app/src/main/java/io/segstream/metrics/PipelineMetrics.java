@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.segstream.crf.CrfRefiner;
+import io.segstream.segmentation.CrfTally;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
@@ -18,9 +20,7 @@ public final class PipelineMetrics {
     private final LongAdder masksOut = new LongAdder();
     private final LongAdder skipped = new LongAdder();
     private final LongAdder deadLettered = new LongAdder();
-    private final LongAdder crfFrames = new LongAdder();
-    private final LongAdder crfWarmStarts = new LongAdder();
-    private final LongAdder crfIterations = new LongAdder();
+    private final CrfTally crf = new CrfTally();
     private final LongAdder crfNanos = new LongAdder();
     private final AtomicLongArray batchesBySize;
     private volatile String engine = "";
@@ -74,9 +74,9 @@ public final class PipelineMetrics {
                 .description("Frames answered SKIPPED_STALE in live mode").register(registry);
         FunctionCounter.builder("segstream.dead.letters", deadLettered, LongAdder::sum)
                 .description("Records sent to the dead-letter topic").register(registry);
-        FunctionCounter.builder("segstream.crf.frames", crfFrames, LongAdder::sum)
+        FunctionCounter.builder("segstream.crf.frames", crf, CrfTally::frames)
                 .description("Frames refined by the CRF").register(registry);
-        FunctionCounter.builder("segstream.crf.warm.starts", crfWarmStarts, LongAdder::sum)
+        FunctionCounter.builder("segstream.crf.warm.starts", crf, CrfTally::warmFrames)
                 .description("Frames whose CRF started from the camera's previous marginals (warm-start rate: "
                         + "this over segstream_crf_frames_total)").register(registry);
         meters = new Meters(
@@ -106,26 +106,20 @@ public final class PipelineMetrics {
         }
     }
 
-    /** Called once per frame the CRF refined. */
-    public void crfRun(int iterations, boolean warm, long nanos) {
-        crfFrames.increment();
-        if (warm) {
-            crfWarmStarts.increment();
-        }
-        crfIterations.add(iterations);
+    /** Called once per frame the CRF refined, with what it did and how long it took. */
+    public void crfRun(final CrfRefiner.Outcome outcome, final long nanos) {
+        crf.add(outcome);
         crfNanos.add(nanos);
     }
 
     /** Mean CRF iterations per refined frame, or 0 before the first. */
     public double meanCrfIterations() {
-        long n = crfFrames.sum();
-        return n == 0 ? 0 : (double) crfIterations.sum() / n;
+        return crf.meanIterations();
     }
 
     /** Share of refined frames that started warm, or 0 before the first. */
     public double crfWarmStartRate() {
-        long n = crfFrames.sum();
-        return n == 0 ? 0 : (double) crfWarmStarts.sum() / n;
+        return crf.warmShare();
     }
 
     public long framesIn() { return framesIn.sum(); }

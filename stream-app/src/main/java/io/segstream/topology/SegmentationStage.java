@@ -93,7 +93,7 @@ public final class SegmentationStage implements FrameStage, AutoCloseable {
             crfStats.setIterations(r.crf().iterations()).setFinalChange(r.crf().finalChange())
                     .setWarmStart(r.crf().warm()).setColdStartReason(r.crf().coldStartReason())
                     .setChangedShare(r.crf().changedShare());
-            metrics.crfRun(r.crf().iterations(), r.crf().warm(), r.crfNanos());
+            metrics.crfRun(r.crf(), r.crfNanos());
         }
         byte[] rle = LabelRle.encode(r.labels(), width, height);
         Mask.Builder mask = header(frame)

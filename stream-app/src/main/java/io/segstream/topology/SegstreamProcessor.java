@@ -4,9 +4,8 @@ import io.segstream.broker.TopicAdmin;
 import io.segstream.config.KafkaSettings;
 import io.segstream.config.SegstreamConfig;
 import io.segstream.crf.CrfSetup;
+import io.segstream.data.AssetResolver;
 import io.segstream.inference.DynamicBatcher;
-import io.segstream.inference.EngineRequest;
-import io.segstream.inference.Engines;
 import io.segstream.inference.FrameTranslator;
 import io.segstream.inference.InferenceEngine;
 import io.segstream.metrics.PipelineMetrics;
@@ -14,9 +13,13 @@ import io.segstream.metrics.PrometheusEndpoint;
 import io.segstream.model.ModelCard;
 import io.segstream.model.ModelImporter;
 import io.segstream.segmentation.ModelCrf;
+import io.segstream.segmentation.Segmenter;
+import io.segstream.segmentation.SegmenterOptions;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -46,7 +49,7 @@ public final class SegstreamProcessor implements AutoCloseable {
      */
     public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
-    private final InferenceEngine engine;
+    private final Segmenter segmenter;
     private final SegmentationStage stage;
     private final DynamicBatcher batcher;
     private final PipelineMetrics metrics;
@@ -55,12 +58,12 @@ public final class SegstreamProcessor implements AutoCloseable {
     private final PrometheusEndpoint endpoint;
     private final AtomicReference<Throwable> refusal;
 
-    private SegstreamProcessor(InferenceEngine engine, SegmentationStage stage, DynamicBatcher batcher,
+    private SegstreamProcessor(Segmenter segmenter, SegmentationStage stage, DynamicBatcher batcher,
             PipelineMetrics metrics,
             KafkaStreams streams, String description, PrometheusEndpoint endpoint, AtomicReference<Throwable> refusal) {
         this.endpoint = endpoint;
         this.refusal = refusal;
-        this.engine = engine;
+        this.segmenter = segmenter;
         this.stage = stage;
         this.batcher = batcher;
         this.metrics = metrics;
@@ -69,47 +72,74 @@ public final class SegstreamProcessor implements AutoCloseable {
     }
 
     /**
-     * Loads the model, creates missing topics and starts the Streams application.
+     * Loads the model, creates missing topics and starts the Streams application. When a step
+     * fails, what the earlier steps opened (engine, batcher, CRF, Streams client, endpoint) is
+     * closed before the failure is thrown.
      *
      * @param modelDir a directory made by {@code segstream model import}
      */
-    public static SegstreamProcessor start(SegstreamConfig config, KafkaSettings kafka, Path modelDir,
-            String applicationId) {
-        Properties props = kafka.streams(applicationId);
-        StreamsConfig streamsConfig = kafka.validatedStreams(applicationId); // names a bad setting before any work
-        ModelCard card = ModelCard.read(modelDir.resolve(ModelImporter.CARD_FILE));
-        FrameTranslator shape = new FrameTranslator(card, config.fit());
+    public static SegstreamProcessor start(final SegstreamConfig config, final KafkaSettings kafka,
+            final Path modelDir, final String applicationId) {
+        final Properties props = kafka.streams(applicationId);
+        final StreamsConfig streamsConfig = kafka.validatedStreams(applicationId); // names a bad setting before any work
+        // A bad model directory is named before Kafka is asked; the segmenter reads the card again as it opens.
+        ModelCard.read(modelDir.resolve(ModelImporter.CARD_FILE));
         // A missing ACL is named before anything is created or loaded; topics not there yet are created next.
         TopicAdmin.awaitCluster(kafka);
         TopicAdmin.requireAccess(kafka, List.of(Map.entry(config.framesTopic(), AclOperation.READ),
                 Map.entry(config.masksTopic(), AclOperation.WRITE),
                 Map.entry(config.deadLetterTopic(), AclOperation.WRITE)));
         TopicAdmin.ensureAll(config, kafka);
-        InferenceEngine engine = Engines.open(config.engine(), EngineRequest.forModel(modelDir, card,
-                config.inferenceThreads(), 1, config.tensorRtFp16(),
-                config.tensorRtCacheDir(io.segstream.data.AssetResolver.defaultCacheDir())));
-        PipelineMetrics metrics = new PipelineMetrics(config.batchMaxSize());
+        final Deque<AutoCloseable> opened = new ArrayDeque<>();
+        try {
+            final Segmenter segmenter = Segmenter.open(segmenterOptions(config, modelDir,
+                    AssetResolver.defaultCacheDir()));
+            opened.push(segmenter);
+            return start(config, props, streamsConfig, segmenter, opened);
+        } catch (RuntimeException | Error e) {
+            closeAll(opened, e);
+            throw e;
+        }
+    }
+
+    /**
+     * The segmenter options the settings describe, for {@code modelDir}: engine, threads, TensorRT's
+     * precision and cache (under {@code cacheDir} unless set), fit, and the CRF (the model's own
+     * parameters under the {@code crf.*} settings). {@code segment} and {@code eval} open theirs from
+     * here too, so a setting tried there behaves the same in the processor.
+     */
+    public static SegmenterOptions segmenterOptions(final SegstreamConfig config, final Path modelDir,
+            final Path cacheDir) {
+        return SegmenterOptions.forModel(modelDir)
+                .withEngine(config.engine())
+                .withThreads(config.inferenceThreads())
+                .withTensorRtFp16(config.tensorRtFp16())
+                .withEngineCache(config.tensorRtCacheDir(cacheDir))
+                .withFit(config.fit())
+                .withCrf(config::crfSetup);
+    }
+
+    /** The rest of {@link #start}, after the segmenter; whatever it opens goes on {@code opened}. */
+    private static SegstreamProcessor start(final SegstreamConfig config, final Properties props,
+            final StreamsConfig streamsConfig, final Segmenter segmenter, final Deque<AutoCloseable> opened) {
+        final ModelCard card = segmenter.card();
+        final InferenceEngine engine = segmenter.engine();
+        final FrameTranslator shape = new FrameTranslator(card, config.fit());
+        final PipelineMetrics metrics = new PipelineMetrics(config.batchMaxSize());
         metrics.engine(engine.choice().label(), engine.description());
-        DynamicBatcher batcher = new DynamicBatcher(engine, shape.slotSize(), shape.outputSize(),
+        final DynamicBatcher batcher = new DynamicBatcher(engine, shape.slotSize(), shape.outputSize(),
                 config.batchMaxSize(), TimeUnit.MILLISECONDS.toNanos(config.batchMaxDelayMs()), metrics::batchRun);
-        Clock clock = Clock.systemUTC();
-        CrfSetup crf = config.crfSetup(ModelCrf.params(card)); // the card's parameters under the crf.* settings
-        SegmentationStage stage = new SegmentationStage(batcher, engine.choice().label() + ": " + engine.description(),
-                card, config.fit(), config.maxFrameAgeMs(),
-                config.cocoRle(), crf, metrics, clock);
-        KafkaStreams streams = new KafkaStreams(SegstreamTopology.build(config, stage, metrics, clock), props);
-        AtomicReference<Throwable> refusal = new AtomicReference<>();
-        streams.setUncaughtExceptionHandler(e -> {
-            Throwable refused = securityCause(e);
-            if (refused != null) {
-                // A new thread would be refused the same way: stop, and let the command line say why.
-                refusal.compareAndSet(null, refused);
-                LOG.error("Kafka refused the processor ({}); stopping", refused.getMessage());
-                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-            }
-            LOG.error("a stream thread failed; replacing it (its uncommitted records are processed again)", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+        opened.push(batcher);
+        final Clock clock = Clock.systemUTC();
+        final CrfSetup crf = segmenter.crf();
+        final SegmentationStage stage = new SegmentationStage(batcher, engine.choice().label() + ": "
+                + engine.description(), card, config.fit(), config.maxFrameAgeMs(), config.cocoRle(), crf, metrics,
+                clock);
+        opened.push(stage);
+        final KafkaStreams streams = new KafkaStreams(SegstreamTopology.build(config, stage, metrics, clock), props);
+        opened.push(streams);
+        final AtomicReference<Throwable> refusal = new AtomicReference<>();
+        streams.setUncaughtExceptionHandler(e -> onStreamThreadFailure(e, refusal));
         String description = String.format("%s -> %s (dead letters: %s), model %s, %s, fit %s, batch <= %d inputs "
                         + "within %d ms, CRF %s, %d stream threads, %s, %s",
                 config.framesTopic(), config.masksTopic(), config.deadLetterTopic(), card.id(), engine.description(),
@@ -120,22 +150,40 @@ public final class SegstreamProcessor implements AutoCloseable {
                 config.liveMode() ? "live mode (max frame age " + config.maxFrameAgeMs() + " ms)" : "batch mode");
         PrometheusEndpoint endpoint = null;
         if (config.metricsPort() >= 0) {
-            try {
-                endpoint = PrometheusEndpoint.start(config.metricsBind(), config.metricsPort(), metrics, streams,
-                        engine.choice().label());
-            } catch (RuntimeException e) {
-                streams.close();
-                stage.close();
-                batcher.close();
-                engine.close();
-                throw e;
-            }
+            endpoint = PrometheusEndpoint.start(config.metricsBind(), config.metricsPort(), metrics, streams,
+                    engine.choice().label());
+            opened.push(endpoint);
             description += ", metrics on http://" + config.metricsBind() + ":" + endpoint.port() + "/metrics"
                     + " (probes: /healthz, /readyz)";
         }
         streams.start();
         LOG.info("processing {}", description);
-        return new SegstreamProcessor(engine, stage, batcher, metrics, streams, description, endpoint, refusal);
+        return new SegstreamProcessor(segmenter, stage, batcher, metrics, streams, description, endpoint, refusal);
+    }
+
+    /** Closes {@code opened} from the last opened to the first, keeping what closing throws on {@code failure}. */
+    private static void closeAll(final Deque<AutoCloseable> opened, final Throwable failure) {
+        while (!opened.isEmpty()) {
+            try {
+                opened.pop().close();
+            } catch (Exception | Error e) {
+                failure.addSuppressed(e);
+            }
+        }
+    }
+
+    /** What a stream thread's failure does: a refusal by Kafka stops the client; anything else replaces the thread. */
+    private static StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onStreamThreadFailure(
+            final Throwable e, final AtomicReference<Throwable> refusal) {
+        final Throwable refused = securityCause(e);
+        if (refused != null) {
+            // A new thread would be refused the same way: stop, and let the command line say why.
+            refusal.compareAndSet(null, refused);
+            LOG.error("Kafka refused the processor ({}); stopping", refused.getMessage());
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        }
+        LOG.error("a stream thread failed; replacing it (its uncommitted records are processed again)", e);
+        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     }
 
     /** Waits until the application has joined its group and is processing, or fails. */
@@ -200,7 +248,7 @@ public final class SegstreamProcessor implements AutoCloseable {
         }
         stage.close();
         batcher.close();
-        engine.close();
+        segmenter.close();
     }
 
     /** What the start-up line says of the CRF: off, or on with its kernels, whose they are and how it starts. */

@@ -10,12 +10,12 @@ import io.segstream.codec.ImageFiles;
 import io.segstream.codec.MaskPng;
 import io.segstream.eval.ConfusionMatrix;
 import io.segstream.inference.EngineChoice;
-import io.segstream.inference.EngineRequest;
 import io.segstream.inference.Fit;
 import io.segstream.inference.FitMode;
 import io.segstream.model.ModelCard;
 import io.segstream.segmentation.CameraStates;
-import io.segstream.segmentation.LocalSegmenter;
+import io.segstream.segmentation.Segmenter;
+import io.segstream.segmentation.SegmenterOptions;
 import io.segstream.segmentation.SegmentationPath;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,8 +54,8 @@ class EvalCommandTest {
         assertEquals("voc", json.get("layout").asText());
         assertEquals(3, json.get("images").asInt());
         ConfusionMatrix expected = new ConfusionMatrix(21);
-        try (LocalSegmenter s = new LocalSegmenter(card, EngineChoice.CPU, EngineRequest.forModel(model, card, 2, 1,
-                false, null), Fit.of(FitMode.SQUASH), 4, null, 1)) {
+        try (Segmenter s = Segmenter.open(SegmenterOptions.forModel(model).withEngine(EngineChoice.CPU).withThreads(2)
+                .withFit(Fit.of(FitMode.SQUASH)).withMaxBatch(4))) {
             for (String id : ids) {
                 byte[] labels = s.path().segment(SegmentationPath.Input.still(ImageFiles.read(images.resolve(id
                         + ".jpg"))), CameraStates.NONE).labels();
@@ -93,9 +93,8 @@ class EvalCommandTest {
         long inter = 0;
         long union = 0;
         CameraStates states = CameraStates.inMemory();
-        try (LocalSegmenter s = new LocalSegmenter(card, EngineChoice.CPU, EngineRequest.forModel(model, card, 2, 1,
-                false, null), Fit.of(FitMode.SQUASH), 8,
-                config.crfSetup(io.segstream.segmentation.ModelCrf.params(card)), 2)) {
+        try (Segmenter s = Segmenter.open(SegmenterOptions.forModel(model).withEngine(EngineChoice.CPU).withThreads(2)
+                .withFit(Fit.of(FitMode.SQUASH)).withMaxBatch(8).withCrf(config::crfSetup))) {
             for (int i = 0; i < 3; i++) {
                 String f = String.format("%05d", i);
                 byte[] labels = s.path().segment(new SegmentationPath.Input("lucia", i,

@@ -10,14 +10,14 @@ import io.segstream.codec.LabelMap;
 import io.segstream.codec.MaskPng;
 import io.segstream.codec.RgbImage;
 import io.segstream.inference.EngineChoice;
-import io.segstream.inference.EngineRequest;
 import io.segstream.inference.Fit;
 import io.segstream.inference.FitMode;
 import io.segstream.model.ModelCard;
 import io.segstream.model.ModelImporter;
 import io.segstream.segmentation.CameraStates;
 import io.segstream.segmentation.FrameResult;
-import io.segstream.segmentation.LocalSegmenter;
+import io.segstream.segmentation.Segmenter;
+import io.segstream.segmentation.SegmenterOptions;
 import io.segstream.segmentation.SegmentationPath;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,15 +45,15 @@ class SegmentationQualityTest {
         card = ModelImporter.importModel(SharedData.path(Assets.DEEPLAB_ONNX), modelDir, ModelImporter.Options.none());
     }
 
-    static LocalSegmenter segmenter(FitMode fit, int batch) {
-        return new LocalSegmenter(card, EngineChoice.CPU, EngineRequest.forModel(modelDir, card, 2, 1, false, null),
-                Fit.of(fit), batch, null, 1);
+    static Segmenter segmenter(FitMode fit, int batch) {
+        return Segmenter.open(SegmenterOptions.forModel(modelDir).withEngine(EngineChoice.CPU).withThreads(2)
+                .withFit(Fit.of(fit)).withMaxBatch(batch));
     }
 
     @Test
     void goldenImageMatchesTensorFlowRegionByRegion() throws Exception {
         FrameResult result;
-        try (LocalSegmenter s = segmenter(FitMode.TILE, 4)) {
+        try (Segmenter s = segmenter(FitMode.TILE, 4)) {
             result = s.path().segment(SegmentationPath.Input.still(ImageFiles.read(SharedData.path(Assets.GOLDEN_IMAGE))),
                     CameraStates.NONE);
         }
@@ -85,7 +85,7 @@ class SegmentationQualityTest {
         double squash = Double.NaN;
         for (FitMode fit : List.of(FitMode.SQUASH, FitMode.LETTERBOX, FitMode.TILE)) {
             Evaluation.Result r;
-            try (LocalSegmenter s = segmenter(fit, 4)) {
+            try (Segmenter s = segmenter(fit, 4)) {
                 r = Evaluation.run(s.path(), voc, card.classCount(), -1, n -> { });
             }
             System.out.printf("VOC sample (46 images), fit %s: pixel accuracy %.3f, mIoU %.3f, person IoU %.3f%n",
@@ -111,7 +111,7 @@ class SegmentationQualityTest {
         double[] carIou = new double[3];
         FitMode[] fits = {FitMode.SQUASH, FitMode.LETTERBOX, FitMode.TILE};
         for (int f = 0; f < fits.length; f++) {
-            try (LocalSegmenter s = segmenter(fits[f], 8)) {
+            try (Segmenter s = segmenter(fits[f], 8)) {
                 luciaIou[f] = Evaluation.run(s.path(), lucia, card.classCount(), PERSON, n -> { }).foregroundIou();
                 carIou[f] = Evaluation.run(s.path(), car, card.classCount(), CAR, n -> { }).foregroundIou();
             }
@@ -130,7 +130,7 @@ class SegmentationQualityTest {
         int[] withPerson = new int[2];
         FitMode[] fits = {FitMode.SQUASH, FitMode.TILE};
         for (int f = 0; f < fits.length; f++) {
-            try (LocalSegmenter s = segmenter(fits[f], 8)) {
+            try (Segmenter s = segmenter(fits[f], 8)) {
                 List<SegmentationPath.Input> inputs = new ArrayList<>();
                 for (RgbImage frame : frames) {
                     inputs.add(SegmentationPath.Input.still(frame));
