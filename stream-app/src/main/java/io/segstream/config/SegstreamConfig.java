@@ -48,6 +48,7 @@ public final class SegstreamConfig extends AbstractConfig {
     public static final String MASK_COCO_RLE = "mask.coco.rle";
     public static final String METRICS_PORT = "metrics.port";
     public static final String METRICS_BIND = "metrics.bind";
+    public static final String METRICS_MAX_CAMERAS = "metrics.max.cameras";
     public static final String BROKER_TIMEOUT_MS = "broker.timeout.ms";
     public static final String TENSORRT_FP16 = "tensorrt.fp16";
     public static final String TENSORRT_CACHE_DIR = "tensorrt.cache.dir";
@@ -155,6 +156,12 @@ public final class SegstreamConfig extends AbstractConfig {
                     "Address the Prometheus endpoint listens on. The default, loopback, keeps it on this machine; "
                             + "0.0.0.0 serves every interface, as a container's scraper or probe needs (the process "
                             + "warns at start).")
+            .define(METRICS_MAX_CAMERAS, Type.INT, io.segstream.metrics.CameraMetrics.DEFAULT_MAX_CAMERAS,
+                    Range.between(1, 100_000), Importance.LOW,
+                    "Most camera ids the processor's per-camera series (segstream_camera_*) are labelled with; "
+                            + "records of further ids are counted under camera=\"other\" and the first is logged as a "
+                            + "warning, so that a flood of ids cannot exhaust the processor's memory or the scraper. "
+                            + "Set it above the number of cameras a processor may serve.")
             .define(VIEW_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM,
                     "Port of 'segstream view' and 'demo --view' (0: any free port).")
             .define(VIEW_BIND, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
@@ -295,6 +302,7 @@ public final class SegstreamConfig extends AbstractConfig {
     public boolean cocoRle() { return getBoolean(MASK_COCO_RLE); }
     public int metricsPort() { return getInt(METRICS_PORT); }
     public String metricsBind() { return getString(METRICS_BIND); }
+    public int metricsMaxCameras() { return getInt(METRICS_MAX_CAMERAS); }
     public java.time.Duration brokerTimeout() { return java.time.Duration.ofMillis(getLong(BROKER_TIMEOUT_MS)); }
     public int viewPort() { return getInt(VIEW_PORT); }
     public String viewBind() { return getString(VIEW_BIND); }

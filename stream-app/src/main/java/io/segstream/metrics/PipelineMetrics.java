@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Counters of one processor: frames in, masks out, frames skipped as stale, records
  * dead-lettered, and how many inference batches ran at each size. Lock-free; read at any time.
- * {@link #bindTo} also publishes them, with latency distributions, to a Micrometer registry.
+ * {@link #bindTo} also publishes them, with latency distributions, to a Micrometer registry, and
+ * with them the same figures per camera ({@link CameraMetrics}, bounded by {@link #limitCameras}).
  */
 public final class PipelineMetrics {
     private final LongAdder framesIn = new LongAdder();
@@ -25,9 +26,20 @@ public final class PipelineMetrics {
     private final AtomicLongArray batchesBySize;
     private volatile String engine = "";
     private volatile String engineDescription = "";
+    private final CameraMetrics cameras = new CameraMetrics(CameraMetrics.DEFAULT_MAX_CAMERAS);
 
     public PipelineMetrics(int maxBatch) {
         this.batchesBySize = new AtomicLongArray(maxBatch + 1);
+    }
+
+    /** The most camera label values ({@code metrics.max.cameras}); before the first record. */
+    public void limitCameras(final int maxCameras) {
+        cameras.limit(maxCameras);
+    }
+
+    /** The per-camera series. */
+    public CameraMetrics cameras() {
+        return cameras;
     }
 
     /** The engine the processor runs on ({@code cpu}, {@code cuda}, {@code tensorrt}), for its gauge; before binding. */
@@ -36,12 +48,18 @@ public final class PipelineMetrics {
         this.engineDescription = description;
     }
 
-    public void frameIn() { framesIn.increment(); }
+    /** A record read from the frames topic, keyed {@code camera} (null: counted in the total only). */
+    public void frameIn(final String camera) {
+        framesIn.increment();
+        cameras.frame(camera);
+    }
+
     public void maskOut() { masksOut.increment(); }
 
     /** Counts a mask and records its latencies (capture to mask, inference, CRF). */
     public void maskOut(io.segstream.schemas.v1.Mask mask) {
         masksOut.increment();
+        cameras.mask(mask);
         Meters m = meters;
         if (m != null && mask.getStatus() == io.segstream.schemas.v1.MaskStatus.MASK_STATUS_OK) {
             m.endToEnd.record(mask.getTimings().getEndToEndUs(), TimeUnit.MICROSECONDS);
@@ -92,9 +110,15 @@ public final class PipelineMetrics {
                         .register(registry),
                 Timer.builder("segstream.batch.inference").description("Engine time per batch")
                         .register(registry));
+        cameras.bindTo(registry);
     }
     public void skipped() { skipped.increment(); }
-    public void deadLettered() { deadLettered.increment(); }
+
+    /** A record keyed {@code camera} sent to the dead-letter topic (null: counted in the total only). */
+    public void deadLettered(final String camera) {
+        deadLettered.increment();
+        cameras.deadLetter(camera);
+    }
 
     /** Called by the batcher for every engine call. */
     public void batchRun(int size, long nanos) {

@@ -2,6 +2,7 @@ package io.segstream.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -51,6 +52,11 @@ public final class PrometheusEndpoint implements AutoCloseable {
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
         JvmGcMetrics gc = bindJvm(registry);
+        // What /readyz answers, as a series too, so that a rule can say which processor is not ready.
+        Gauge.builder("segstream.ready", streams,
+                        s -> s.state() == KafkaStreams.State.RUNNING ? 1 : 0)
+                .description("1 while /readyz answers 200 (engine loaded, Kafka Streams RUNNING), 0 otherwise")
+                .register(registry);
         HttpServer server = serve(bind, port, registry, () -> {
             KafkaStreams.State state = streams.state();
             return state == KafkaStreams.State.RUNNING ? null : "engine " + engine + " loaded, Kafka Streams " + state;

@@ -37,7 +37,7 @@ final class FrameValidator implements Processor<String, byte[], Object, Object> 
 
     @Override
     public void process(Record<String, byte[]> record) {
-        metrics.frameIn();
+        metrics.frameIn(record.key());
         FrameCodec.ValidFrame frame;
         try {
             long nowUs = clock.millis() * 1000;
@@ -58,7 +58,7 @@ final class FrameValidator implements Processor<String, byte[], Object, Object> 
             headers.add(Headers.SOURCE_PARTITION, utf8(Integer.toString(origin.partition())));
             headers.add(Headers.SOURCE_OFFSET, utf8(Long.toString(origin.offset())));
         }
-        metrics.deadLettered();
+        metrics.deadLettered(record.key());
         long count = metrics.deadLetteredRecords();
         // A flood of bad records must not become a flood of log lines: the first ten, then every thousandth.
         if (count <= 10 || count % 1000 == 0) {

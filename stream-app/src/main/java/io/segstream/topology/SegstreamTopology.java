@@ -28,8 +28,13 @@ public final class SegstreamTopology {
 
     private SegstreamTopology() {}
 
+    /**
+     * The topology over {@code config}'s topics. {@code metrics} receives its settings here too
+     * ({@code metrics.max.cameras}), before the first record.
+     */
     public static Topology build(SegstreamConfig config, FrameStage stage, PipelineMetrics metrics,
             Clock clock) {
+        metrics.limitCameras(config.metricsMaxCameras());
         Topology topology = new Topology();
         topology.addSource(SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), config.framesTopic());
         topology.addProcessor(VALIDATE, () -> new FrameValidator(metrics, clock), SOURCE);

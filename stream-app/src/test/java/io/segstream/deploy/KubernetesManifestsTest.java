@@ -16,6 +16,9 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.openshift.api.model.monitoring.v1.Endpoint;
+import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
+import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import io.segstream.config.ConfigLoader;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
@@ -36,8 +39,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * deploy/k8s checked structurally: both overlays rendered by kustomize (kubectl's), every object
  * read into Kubernetes' own model (fabric8) with no field the model does not know, the recommended
  * labels, selectors that select, probes on the endpoints the processor serves, the GPU overlay's
- * nvidia.com/gpu limit, a ConfigMap that segstream's own loader accepts, and Strimzi topics sized
- * alike. That the cpu overlay runs is DeploymentIT's (podman kube play).
+ * nvidia.com/gpu limit, a ConfigMap that segstream's own loader accepts, Strimzi topics sized
+ * alike, and for the Prometheus Operator a ServiceMonitor on the metrics Service and a PrometheusRule
+ * holding deploy/prometheus/segstream.rules.yml's rules. That the cpu overlay runs is DeploymentIT's (podman kube play).
  */
 class KubernetesManifestsTest {
     static final ObjectMapper YAML = new YAMLMapper();
@@ -76,7 +80,7 @@ class KubernetesManifestsTest {
         List<JsonNode> docs = render(overlay);
         List<String> kinds = docs.stream().map(d -> d.path("kind").asText()).sorted().toList();
         assertEquals(List.of("ConfigMap", "Deployment", "KafkaTopic", "KafkaTopic", "KafkaTopic", "KafkaUser",
-                "PodDisruptionBudget", "Service"), kinds);
+                "PodDisruptionBudget", "PrometheusRule", "Service", "ServiceMonitor"), kinds);
         for (JsonNode doc : docs) {
             String kind = doc.path("kind").asText();
             Class<? extends HasMetadata> type = switch (kind) {
@@ -84,6 +88,8 @@ class KubernetesManifestsTest {
                 case "Deployment" -> Deployment.class;
                 case "Service" -> Service.class;
                 case "PodDisruptionBudget" -> PodDisruptionBudget.class;
+                case "PrometheusRule" -> PrometheusRule.class;
+                case "ServiceMonitor" -> ServiceMonitor.class;
                 default -> null;
             };
             JsonNode labels = doc.path("metadata").path("labels");
@@ -157,25 +163,62 @@ class KubernetesManifestsTest {
         assertTrue(topics.get("frames").path("config").path("retention.ms").asLong() > 0);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "gpu"})
+    void theServiceMonitorScrapesTheMetricsServiceAsJobSegstreamAndThePrometheusRuleHoldsTheShippedRules(
+            String overlay) throws Exception {
+        requireKubectl();
+        List<JsonNode> docs = render(overlay);
+        Service service = YAML.treeToValue(one(docs, "Service"), Service.class);
+        ServiceMonitor monitor = YAML.treeToValue(one(docs, "ServiceMonitor"), ServiceMonitor.class);
+        Map<String, String> serviceLabels = service.getMetadata().getLabels();
+        assertTrue(serviceLabels.entrySet().containsAll(monitor.getSpec().getSelector().getMatchLabels().entrySet()),
+                "the ServiceMonitor selects the metrics Service: " + monitor.getSpec().getSelector());
+        assertEquals(1, monitor.getSpec().getEndpoints().size());
+        Endpoint endpoint = monitor.getSpec().getEndpoints().get(0);
+        assertEquals("/metrics", endpoint.getPath());
+        assertTrue(service.getSpec().getPorts().stream().anyMatch(p -> p.getName().equals(endpoint.getPort())),
+                "the ServiceMonitor's port is a port of the Service: " + endpoint.getPort());
+        // The rules say job="segstream": the job label is taken from the Service's label of that value.
+        assertEquals("segstream", serviceLabels.get(monitor.getSpec().getJobLabel()));
+        Deployment deployment = YAML.treeToValue(one(docs, "Deployment"), Deployment.class);
+        assertEquals(9464, deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts().stream()
+                .filter(p -> "metrics".equals(p.getName())).findFirst().orElseThrow().getContainerPort());
+
+        JsonNode rule = one(docs, "PrometheusRule");
+        PrometheusRule typed = YAML.treeToValue(rule, PrometheusRule.class);
+        assertEquals(1, typed.getSpec().getGroups().size());
+        JsonNode shipped = YAML.readTree(Podman.ROOT.resolve("deploy/prometheus/segstream.rules.yml").toFile());
+        assertEquals(shipped.path("groups"), rule.path("spec").path("groups"),
+                "the PrometheusRule holds deploy/prometheus/segstream.rules.yml's groups unchanged");
+    }
+
     @Test
-    void theComposeDashboardAsksOnlyForMetricsTheProcessorPublishes() throws Exception {
+    void theComposeDashboardAsksOnlyForMetricsTheProcessorPublishesAndRecordsTheRulesMake() throws Exception {
         JsonNode dashboard = new ObjectMapper().readTree(Podman.ROOT.resolve(
                 "deploy/compose/grafana/dashboards/segstream.json").toFile());
         List<String> names = new ArrayList<>();
         for (JsonNode panel : dashboard.path("panels")) {
             for (JsonNode target : panel.path("targets")) {
-                var m = java.util.regex.Pattern.compile("\\b(segstream_\\w+|kafka_\\w+)").matcher(
+                var m = java.util.regex.Pattern.compile("(?<![\\w:])([\\w:]*segstream_[\\w:]+|kafka_\\w+)").matcher(
                         target.path("expr").asText());
                 while (m.find()) {
                     names.add(m.group(1));
                 }
             }
         }
-        assertTrue(names.size() >= 8, names.toString());
-        // Names as PipelineMetrics registers them (histograms add _bucket); the Kafka client's lag metric.
+        assertTrue(names.size() >= 16, names.toString());
+        // Names as the metrics package registers them (histograms add _bucket); records as the rules make them.
         String published = Files.readString(Podman.ROOT.resolve(
-                "stream-app/src/main/java/io/segstream/metrics/PipelineMetrics.java"));
+                "stream-app/src/main/java/io/segstream/metrics/PipelineMetrics.java"))
+                + Files.readString(Podman.ROOT.resolve("stream-app/src/main/java/io/segstream/metrics/CameraMetrics.java"))
+                + Files.readString(Podman.ROOT.resolve("stream-app/src/main/java/io/segstream/metrics/IngestMetrics.java"));
+        String rules = Files.readString(Podman.ROOT.resolve("deploy/prometheus/segstream.rules.yml"));
         for (String name : names) {
+            if (name.contains(":")) {
+                assertTrue(rules.contains("- record: " + name + "\n"), name + " is not recorded by segstream.rules.yml");
+                continue;
+            }
             String base = name.replaceAll("_(bucket|sum|count)$", "").replaceAll("_(seconds|total)$", "")
                     .replaceFirst("^segstream_", "");
             if (name.startsWith("kafka_")) {
@@ -183,7 +226,7 @@ class KubernetesManifestsTest {
                 continue;
             }
             assertTrue(published.contains("\"segstream." + base.replace('_', '.') + "\""),
-                    name + " is not a metric PipelineMetrics registers");
+                    name + " is not a metric the metrics package registers");
         }
     }
 
@@ -217,7 +260,8 @@ class KubernetesManifestsTest {
             }
             return;
         }
-        if (!o.getClass().getName().startsWith("io.fabric8.kubernetes.api.model")) {
+        if (!o.getClass().getName().startsWith("io.fabric8.kubernetes.api.model")
+                && !o.getClass().getName().startsWith("io.fabric8.openshift.api.model.monitoring")) {
             return;
         }
         for (Method method : o.getClass().getMethods()) {

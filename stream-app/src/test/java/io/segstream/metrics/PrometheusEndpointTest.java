@@ -1,6 +1,7 @@
 package io.segstream.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,6 +37,9 @@ class PrometheusEndpointTest {
                     + endpoint.port() + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(503, ready.statusCode(), ready.body());
             assertEquals("not ready: engine cpu loaded, Kafka Streams CREATED\n", ready.body());
+            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + endpoint.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+            assertTrue(metrics.body().contains("\nsegstream_ready 0.0\n"), metrics.body());
         }
     }
 }

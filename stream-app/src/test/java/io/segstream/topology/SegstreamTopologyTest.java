@@ -158,6 +158,8 @@ class SegstreamTopologyTest {
         assertEquals(4, run.metrics().framesIn());
         assertEquals(3, run.metrics().masksOut());
         assertEquals(1, run.metrics().deadLetteredRecords());
+        assertEquals(4, run.metrics().cameras().frames("lobby"), "per camera, by the records' key");
+        assertEquals(3, run.metrics().cameras().masks("lobby"));
     }
 
     @Test
