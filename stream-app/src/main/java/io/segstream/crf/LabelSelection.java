@@ -3,7 +3,7 @@ package io.segstream.crf;
 /**
  * Label pruning: which labels of a frame take part in its CRF. A label takes part when its softmax
  * probability can reach the pruning probability on a few pixels; the others are left at marginal 0
- * and cost nothing in any pass. The labels taking part ("active", numbered 0..{@link #count()})
+ * and cost nothing in any pass. The labels taking part ("active", numbered from 0 up to the count {@link #select} returns)
  * keep their order, so that {@link #label(int)} names each one.
  */
 final class LabelSelection {
@@ -23,17 +23,12 @@ final class LabelSelection {
         this.pruneLogGap = pruneProbability == 0f ? Float.NEGATIVE_INFINITY : (float) Math.log(pruneProbability);
     }
 
-    /** Labels taking part in the last selection. */
-    int count() {
-        return count;
-    }
-
     /** The original label index of active label {@code k}. */
     int label(final int k) {
         return active[k];
     }
 
-    /** The active labels' original indices, valid for {@link #count()} entries (the array itself). */
+    /** The active labels' original indices, valid for as many entries as {@link #select} returned (the array itself). */
     int[] active() {
         return active;
     }
