@@ -122,7 +122,7 @@ await consumer.run({
     if (maxMasks && seen >= maxMasks) return;
     last = Date.now();
     const mask = Mask.decode(message.value);
-    if (mask.status === Status.MASK_STATUS_SKIPPED_STALE) return;
+    if (mask.status !== Status.MASK_STATUS_OK) return; // skipped in live mode (stale, superseded, rate): no labels
     const { width, height } = mask;
     let labels;
     if (mask.encoding === Encoding.MASK_ENCODING_LABEL_RLE) labels = decodeLabelRle(mask.data, width, height);
@@ -137,8 +137,13 @@ await consumer.run({
     const camera = message.key.toString('utf8');
     const sequence = mask.sequence.toString();
     const names = mask.model ? mask.model.classNames : [];
+    // The label map may be smaller than its frame (the processor's working size): scale by source / width to
+    // lay it over the frame. Older masks without the fields had the frame's size.
+    const sourceWidth = mask.sourceWidth || width;
+    const sourceHeight = mask.sourceHeight || height;
     console.log(JSON.stringify({
       camera, sequence, width, height,
+      source_width: sourceWidth, source_height: sourceHeight,
       areas: Object.fromEntries([...counts].map(([c, n]) => [String(c), n])),
       classes: Object.fromEntries([...counts].map(([c, n]) => [names[c] || String(c), n])),
       areas_match: areasMatch,

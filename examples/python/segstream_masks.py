@@ -97,6 +97,22 @@ def labels_of(mask, pb):
     raise ValueError("unknown mask encoding %d" % mask.encoding)
 
 
+def source_size(mask):
+    """(width, height) of the frame the mask was made from; older masks without the fields had the frame's size."""
+    return (mask.source_width or mask.width, mask.source_height or mask.height)
+
+
+def labels_at_source(labels, mask):
+    """The label map enlarged to its frame's size (nearest neighbour, pixel centres to pixel centres), to lay it
+    over the frame: the processor writes masks at its working size (working.max.side) unless mask.size=source."""
+    width, height = source_size(mask)
+    if labels.shape == (height, width):
+        return labels
+    ys = np.minimum(((np.arange(height) + 0.5) * labels.shape[0] / height).astype(np.int64), labels.shape[0] - 1)
+    xs = np.minimum(((np.arange(width) + 0.5) * labels.shape[1] / width).astype(np.int64), labels.shape[1] - 1)
+    return labels[ys[:, None], xs[None, :]]
+
+
 def write_png(path, labels, mask):
     from PIL import Image
     palette = np.zeros((256, 3), dtype=np.uint8)
@@ -115,7 +131,8 @@ def main():
     parser.add_argument("--idle-timeout", type=float, default=0,
                         help="stop when no mask came for this many seconds (default: never)")
     parser.add_argument("--dump", metavar="DIR", help="write each mask's labels as DIR/CAMERA-SEQUENCE.labels")
-    parser.add_argument("--png-dir", metavar="DIR", help="write each mask as a coloured PNG")
+    parser.add_argument("--png-dir", metavar="DIR",
+                        help="write each mask as a coloured PNG at its frame's size (enlarged from the working size)")
     parser.add_argument("-X", dest="settings", action="append", default=[], metavar="KEY=VALUE",
                         help="any librdkafka setting (security.protocol, sasl.*, ssl.*); repeatable")
     args = parser.parse_args()
@@ -156,8 +173,8 @@ def main():
                 raise KafkaException(msg.error())
             last = time.monotonic()
             mask = pb.Mask.FromString(msg.value())
-            if mask.status == pb.MASK_STATUS_SKIPPED_STALE:
-                continue
+            if mask.status != pb.MASK_STATUS_OK:
+                continue  # a frame live mode skipped (stale, superseded, over max.fps): no label map
             labels = labels_of(mask, pb)
             counts = np.bincount(labels.ravel(), minlength=256)
             areas = {int(c): int(counts[c]) for c in np.nonzero(counts)[0]}
@@ -172,6 +189,8 @@ def main():
                 "sequence": mask.sequence,
                 "width": mask.width,
                 "height": mask.height,
+                "source_width": source_size(mask)[0],
+                "source_height": source_size(mask)[1],
                 "areas": {str(c): n for c, n in areas.items()},
                 "classes": {names[c] if c < len(names) else str(c): n for c, n in areas.items()},
                 "areas_match": areas == stated,
@@ -182,7 +201,7 @@ def main():
                 labels.tofile(os.path.join(args.dump, "%s-%d.labels" % (msg.key().decode("utf-8"), mask.sequence)))
             if args.png_dir:
                 write_png(os.path.join(args.png_dir, "%s-%08d.png" % (msg.key().decode("utf-8"), mask.sequence)),
-                          labels, mask)
+                          labels_at_source(labels, mask), mask)
             seen += 1
     finally:
         consumer.close()

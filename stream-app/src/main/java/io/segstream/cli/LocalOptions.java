@@ -5,6 +5,7 @@ import io.segstream.config.SegstreamConfig;
 import io.segstream.data.AssetResolver;
 import io.segstream.model.ModelLocator;
 import io.segstream.segmentation.Segmenter;
+import io.segstream.segmentation.WorkingSize;
 import io.segstream.topology.SegstreamProcessor;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -67,7 +68,9 @@ final class LocalOptions {
     static Segmenter open(final SegstreamConfig config, final AssetResolver assets, final int maxBatch)
             throws IOException {
         final Path modelDir = ModelLocator.locate(config.model(), assets);
+        // segment and eval write and score labels at the image's own size: the CRF works at the working size
         return Segmenter.open(SegstreamProcessor.segmenterOptions(config, modelDir, assets.cacheDir())
+                .withWorking(new WorkingSize(config.workingMaxSide(), true))
                 .withMaxBatch(maxBatch));
     }
 }

@@ -46,6 +46,14 @@ public final class SegstreamConfig extends AbstractConfig {
     public static final String BATCH_MAX_DELAY_MS = "batch.max.delay.ms";
     public static final String MAX_FRAME_AGE_MS = "max.frame.age.ms";
     public static final String MASK_COCO_RLE = "mask.coco.rle";
+    public static final String MASK_SIZE = "mask.size";
+    public static final String WORKING_MAX_SIDE = "working.max.side";
+    /** The default working long side (segmentation.WorkingSize; benchmarks/RESULTS.md, "Live HD cameras"). */
+    public static final int DEFAULT_WORKING_MAX_SIDE = 640;
+    /** The smallest working long side accepted (below it the CRF's kernels cover too few pixels). */
+    public static final int MIN_WORKING_MAX_SIDE = 64;
+    public static final String MAX_FPS = "max.fps";
+    public static final String CRF_WARM_MAX_GAP = "crf.warm.max.gap";
     public static final String METRICS_PORT = "metrics.port";
     public static final String METRICS_BIND = "metrics.bind";
     public static final String METRICS_MAX_CAMERAS = "metrics.max.cameras";
@@ -140,9 +148,22 @@ public final class SegstreamConfig extends AbstractConfig {
             .define(BATCH_MAX_DELAY_MS, Type.INT, 5, Range.between(0, 10_000), Importance.MEDIUM,
                     "Longest a frame waits for others to fill its batch before the batch runs anyway.")
             .define(MAX_FRAME_AGE_MS, Type.LONG, 0L, Range.atLeast(0), Importance.MEDIUM,
-                    "Live mode: frames older than this (capture time to arrival at the processor) are skipped and "
-                            + "answered by a Mask with status SKIPPED_STALE. 0 (default) is batch mode: every frame "
-                            + "is segmented.")
+                    "Live mode: each camera's newest frame is segmented; frames older than this (capture time to "
+                            + "arrival at the processor) are answered by a Mask with status SKIPPED_STALE, and frames "
+                            + "a newer frame of the same camera was already waiting behind by SKIPPED_SUPERSEDED. "
+                            + "0 (default) is batch mode: every frame is segmented.")
+            .define(MAX_FPS, Type.DOUBLE, 0.0, Range.atLeast(0), Importance.MEDIUM,
+                    "Live mode: most frames per second segmented per camera; frames sooner than 1/max.fps after "
+                            + "the camera's last segmented one are answered SKIPPED_RATE. 0 (default): no limit.")
+            .define(WORKING_MAX_SIDE, Type.INT, DEFAULT_WORKING_MAX_SIDE, workingSide(), Importance.MEDIUM,
+                    "Long side, in pixels, of the size the CRF, the labels and the masks work at: larger frames "
+                            + "are worked at this long side with their aspect ratio (the network still sees their "
+                            + "own pixels), so the cost outside inference does not grow with the camera's "
+                            + "resolution. 0: every frame at its own size.")
+            .define(MASK_SIZE, Type.STRING, "working", enumValidator(MaskSize.values()), Importance.MEDIUM,
+                    "Size of the label map in each Mask: working (the working size; Mask.source_width/height say "
+                            + "the frame's) or source (enlarged to the frame's size, nearest neighbour, for "
+                            + "consumers that need it; costs Kafka bytes and encoding time).")
             .define(METRICS_PORT, Type.INT, -1, Range.between(-1, 65535), Importance.MEDIUM,
                     "Port of the Prometheus endpoint (http://host:port/metrics): frames in and out, skipped, "
                             + "dead-lettered, batch sizes, latencies, CRF iterations, Kafka Streams' own metrics (lag "
@@ -235,6 +256,12 @@ public final class SegstreamConfig extends AbstractConfig {
                     Importance.LOW,
                     "A frame whose own most likely labels differ from the camera's carried labels on more than "
                             + "this share of pixels is a scene cut and starts cold.")
+            .define(CRF_WARM_MAX_GAP, Type.INT, WarmStartSettings.DEFAULT.maxGap(), Range.between(1, WarmStartSettings.MAX_GAP),
+                    Importance.LOW,
+                    "Most frames (by sequence number) between a camera's segmented frames that still warm-start: "
+                            + "frames skipped in live mode or dropped by ingest --fps leave such gaps, and the motion "
+                            + "gate (crf.warm.motion) decides per pixel what moved. A longer gap (an outage, a "
+                            + "restart) starts cold. 1: only consecutive frames warm-start.")
             .define(CRF_LATTICE_REUSE, Type.BOOLEAN, true, Importance.LOW,
                     "Update the CRF's appearance lattice from the camera's previous frame of the same size, "
                             + "re-embedding only pixels whose colour changed, instead of building it anew (each stream "
@@ -300,6 +327,9 @@ public final class SegstreamConfig extends AbstractConfig {
     public int batchMaxDelayMs() { return getInt(BATCH_MAX_DELAY_MS); }
     public long maxFrameAgeMs() { return getLong(MAX_FRAME_AGE_MS); }
     public boolean cocoRle() { return getBoolean(MASK_COCO_RLE); }
+    public double maxFps() { return getDouble(MAX_FPS); }
+    public int workingMaxSide() { return getInt(WORKING_MAX_SIDE); }
+    public boolean masksAtSource() { return MaskSize.valueOf(getString(MASK_SIZE).toUpperCase(Locale.ROOT)) == MaskSize.SOURCE; }
     public int metricsPort() { return getInt(METRICS_PORT); }
     public String metricsBind() { return getString(METRICS_BIND); }
     public int metricsMaxCameras() { return getInt(METRICS_MAX_CAMERAS); }
@@ -352,7 +382,28 @@ public final class SegstreamConfig extends AbstractConfig {
                 getDouble(CRF_WARM_WEIGHT).floatValue(), getDouble(CRF_WARM_LIMIT).floatValue(),
                 getDouble(CRF_STOP_SHARE).floatValue(),
                 getDouble(CRF_SCENE_CUT).floatValue(), getBoolean(CRF_LATTICE_REUSE), getInt(CRF_WARM_MOTION),
-                getInt(CRF_LATTICE_TOLERANCE)));
+                getInt(CRF_LATTICE_TOLERANCE), getInt(CRF_WARM_MAX_GAP)));
+    }
+
+    /** Values of {@value #MASK_SIZE}. */
+    public enum MaskSize { WORKING, SOURCE }
+
+    private static ConfigDef.Validator workingSide() {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                int v = (Integer) value;
+                if (v != 0 && v < MIN_WORKING_MAX_SIDE) {
+                    throw new ConfigException(name, value, "must be 0 (each frame at its own size) or at least "
+                            + MIN_WORKING_MAX_SIDE + " pixels");
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "0 or >= " + MIN_WORKING_MAX_SIDE;
+            }
+        };
     }
 
     /** Values of the on/off switches. */

@@ -5,8 +5,9 @@ package io.segstream.crf;
  * each frame's mean field starts from the same camera's previous marginals blended with the new
  * unaries, the past counting at most a few nats against any label so that objects moving in are
  * not held back ({@link WarmStart#start}), and runs until the labels stop changing; it starts cold, from
- * the unaries alone, on a camera's first frame, after a gap in the sequence, after a size change
- * and on a scene cut. One instance per thread; the carried {@link CrfState} belongs to the caller
+ * the unaries alone, on a camera's first frame, after a gap in the sequence longer than
+ * {@link WarmStartSettings#maxGap} (shorter gaps, frames skipped in live mode, stay warm and the
+ * motion gate decides per pixel), after a size change and on a scene cut. One instance per thread; the carried {@link CrfState} belongs to the caller
  * (a camera's task), so any thread can refine any camera's frame.
  */
 final class TemporalCrf implements CrfRefiner {
@@ -99,8 +100,13 @@ final class TemporalCrf implements CrfRefiner {
         if (carried.width() != width || carried.height() != height) {
             return "size change: " + carried.width() + "x" + carried.height() + " to " + width + "x" + height;
         }
-        if (sequence != carried.sequence() + 1) {
-            return "gap in sequence: previous " + carried.sequence() + ", this " + sequence;
+        long gap = sequence - carried.sequence();
+        if (gap <= 0) {
+            return "sequence went back: previous " + carried.sequence() + ", this " + sequence + " (source restarted)";
+        }
+        if (gap > settings.maxGap()) {
+            return "gap in sequence: previous " + carried.sequence() + ", this " + sequence + " (more than "
+                    + settings.maxGap() + " frames)";
         }
         return null;
     }

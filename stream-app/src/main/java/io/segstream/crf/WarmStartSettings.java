@@ -19,9 +19,12 @@ package io.segstream.crf;
  * @param latticeTolerance with lattice reuse, pixels whose colour moved at most this many levels
  *     in every channel from the colour the camera's lattice holds for them are not embedded again
  *     ({@link DenseCrf#prepare}); 0: exactly the full build
+ * @param maxGap most sequence numbers between a camera's carried state and its next refined frame
+ *     that still warm-start (frames skipped in live mode or decimated at ingest leave gaps); 1: only
+ *     consecutive frames
  */
 public record WarmStartSettings(boolean warmStart, float weight, float limit, float flipShare, float sceneCut,
-        boolean reuseLattice, int motion, int latticeTolerance) {
+        boolean reuseLattice, int motion, int latticeTolerance, int maxGap) {
     /** Ranges of the settings, which the {@code crf.*} configuration declares with these same bounds. */
     public static final float MIN_WEIGHT = 0.01f;
     public static final float MAX_WEIGHT = 10f;
@@ -32,6 +35,14 @@ public record WarmStartSettings(boolean warmStart, float weight, float limit, fl
     public static final float MAX_SCENE_CUT = 1f;
     public static final int MAX_MOTION = 255;
     public static final int MAX_LATTICE_TOLERANCE = 255;
+    public static final int MAX_GAP = 100_000;
+
+    /**
+     * Frames between refined frames that still warm-start, by default: measured on DAVIS decimated
+     * 2x and 5x and on vtest_720p served live (benchmarks/RESULTS.md, "Live HD cameras"), where a
+     * warm start across the skipped frames with the motion gate scores no worse than a cold start.
+     */
+    public static final int DEFAULT_MAX_GAP = 50;
 
     /**
      * The motion gate by default, levels (negative: off): chosen on DAVIS lucia and car-shadow, where
@@ -51,7 +62,7 @@ public record WarmStartSettings(boolean warmStart, float weight, float limit, fl
      * most object-preserving one measured, at the price of part of the flicker reduction.
      */
     public static final WarmStartSettings DEFAULT = new WarmStartSettings(true, 1f, 1f, 0.005f, 0.30f, true,
-            DEFAULT_MOTION, DEFAULT_LATTICE_TOLERANCE);
+            DEFAULT_MOTION, DEFAULT_LATTICE_TOLERANCE, DEFAULT_MAX_GAP);
 
     public WarmStartSettings {
         if (motion > MAX_MOTION) {
@@ -62,10 +73,19 @@ public record WarmStartSettings(boolean warmStart, float weight, float limit, fl
             throw new IllegalArgumentException("lattice tolerance must be in [0, " + MAX_LATTICE_TOLERANCE
                     + "] levels, was " + latticeTolerance);
         }
+        if (maxGap < 1 || maxGap > MAX_GAP) {
+            throw new IllegalArgumentException("warm-start gap must be in [1, " + MAX_GAP + "] frames, was " + maxGap);
+        }
         require("warm-start weight", weight, MIN_WEIGHT, MAX_WEIGHT);
         require("warm-start limit (nats)", limit, MIN_LIMIT, MAX_LIMIT);
         require("CRF stop share", flipShare, 0f, MAX_STOP_SHARE);
         require("scene-cut share", sceneCut, MIN_SCENE_CUT, MAX_SCENE_CUT);
+    }
+
+    /** These settings with only consecutive frames warm-starting (the gap bound before live mode skipped frames). */
+    public WarmStartSettings(boolean warmStart, float weight, float limit, float flipShare, float sceneCut,
+            boolean reuseLattice, int motion, int latticeTolerance) {
+        this(warmStart, weight, limit, flipShare, sceneCut, reuseLattice, motion, latticeTolerance, 1);
     }
 
     private static void require(String name, float value, float min, float max) {
@@ -75,20 +95,26 @@ public record WarmStartSettings(boolean warmStart, float weight, float limit, fl
     }
 
     public WarmStartSettings withWarmStart(boolean on) {
-        return new WarmStartSettings(on, weight, limit, flipShare, sceneCut, reuseLattice, motion, latticeTolerance);
+        return new WarmStartSettings(on, weight, limit, flipShare, sceneCut, reuseLattice, motion, latticeTolerance, maxGap);
     }
 
     public WarmStartSettings withReuseLattice(boolean on) {
-        return new WarmStartSettings(warmStart, weight, limit, flipShare, sceneCut, on, motion, latticeTolerance);
+        return new WarmStartSettings(warmStart, weight, limit, flipShare, sceneCut, on, motion, latticeTolerance, maxGap);
     }
 
     /** These settings with {@code levels} as the motion gate (negative: off). */
     public WarmStartSettings withMotion(int levels) {
-        return new WarmStartSettings(warmStart, weight, limit, flipShare, sceneCut, reuseLattice, levels, latticeTolerance);
+        return new WarmStartSettings(warmStart, weight, limit, flipShare, sceneCut, reuseLattice, levels, latticeTolerance, maxGap);
+    }
+
+    /** These settings with {@code frames} as the longest gap that still warm-starts. */
+    public WarmStartSettings withMaxGap(int frames) {
+        return new WarmStartSettings(warmStart, weight, limit, flipShare, sceneCut, reuseLattice, motion,
+                latticeTolerance, frames);
     }
 
     /** These settings with {@code levels} as the lattice update's tolerance. */
     public WarmStartSettings withLatticeTolerance(int levels) {
-        return new WarmStartSettings(warmStart, weight, limit, flipShare, sceneCut, reuseLattice, motion, levels);
+        return new WarmStartSettings(warmStart, weight, limit, flipShare, sceneCut, reuseLattice, motion, levels, maxGap);
     }
 }

@@ -94,7 +94,6 @@ public final class OverlayExporter {
         private final double frameRate;
         private final RgbImage rgb = new RgbImage(1, 1);
         private final RgbImage blended = new RgbImage(1, 1);
-        private byte[] labels = new byte[0];
         private byte[] pixels = new byte[0];
         private int[] palette = new int[0];
         private VideoSink sink;
@@ -121,11 +120,9 @@ public final class OverlayExporter {
             frame.frame().getData().copyTo(pixels, 0);
             PixelConverter.toRgb(frame.layout(), pixels, rgb);
             RgbImage image = rgb;
-            if (mask != null && mask.getWidth() == w && mask.getHeight() == h) {
-                if (labels.length < w * h) {
-                    labels = new byte[w * h];
-                }
-                LabelRle.decode(mask.getData().toByteArray(), w, h, labels);
+            if (mask != null && MaskLabels.sourceWidth(mask) == w && MaskLabels.sourceHeight(mask) == h) {
+                // a mask at the working size is enlarged to its frame (nearest neighbour)
+                byte[] labels = MaskLabels.decodeAt(mask, w, h);
                 if (palette.length != mask.getModel().getPaletteCount()) {
                     palette = mask.getModel().getPaletteList().stream().mapToInt(Integer::intValue).toArray();
                 }

@@ -60,7 +60,16 @@ public final class FrameTranslator {
      * {@link #planes()} or {@link #argmax(byte[])}.
      */
     public void stitch(float[] logits, int firstOutput, List<InputView> views, int width, int height) {
-        stitcher.reset(width, height, card.classCount());
+        stitch(logits, firstOutput, views, width, height, width, height);
+    }
+
+    /**
+     * As {@link #stitch(float[], int, List, int, int)} for a {@code width x height} frame, its class
+     * planes at {@code outW x outH} (a working size covering the same frame).
+     */
+    public void stitch(float[] logits, int firstOutput, List<InputView> views, int width, int height, int outW,
+            int outH) {
+        stitcher.reset(width, height, outW, outH, card.classCount());
         for (int i = 0; i < views.size(); i++) {
             stitcher.add(logits, (firstOutput + i) * outputSize, card.output().width(), card.output().height(),
                     card.input().width(), card.input().height(), views.get(i), mapping);

@@ -6,12 +6,12 @@ package io.segstream.inference;
  * canvas outside it is grey padding. Pixel centres map to pixel centres (half-pixel convention).
  */
 public record InputView(int sx, int sy, int sw, int sh, double dx, double dy, double dw, double dh) {
-    /** Canvas x of the centre of frame column x. */
-    double canvasX(int x) {
+    /** Canvas x of frame x (a column index is its centre). */
+    double canvasX(double x) {
         return dx + (x - sx + 0.5) * dw / sw - 0.5;
     }
 
-    double canvasY(int y) {
+    double canvasY(double y) {
         return dy + (y - sy + 0.5) * dh / sh - 0.5;
     }
 

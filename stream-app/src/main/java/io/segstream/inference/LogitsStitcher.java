@@ -3,14 +3,19 @@ package io.segstream.inference;
 import java.util.Arrays;
 
 /**
- * Upsamples the logits of one or more {@link InputView}s of a frame bilinearly to the frame's
- * pixels and averages them where views overlap (DeepLab's bilinear upsampling of the stride-8
- * logits, extended to tiles). Output: class planes {@code [classes][height][width]}. Buffers are
- * sized once per frame size and reused.
+ * Upsamples the logits of one or more {@link InputView}s of a frame bilinearly to an output grid
+ * and averages them where views overlap (DeepLab's bilinear upsampling of the stride-8 logits,
+ * extended to tiles). The output grid is the frame's pixels, or a working size that covers the
+ * same frame with fewer pixels (pixel centres to pixel centres): each output pixel takes the
+ * logits at its centre's position in the frame. Output: class planes
+ * {@code [classes][height][width]}. Buffers are sized once per output size and reused.
  */
 public final class LogitsStitcher {
     private int width;
     private int height;
+    /** Frame pixels per output pixel, per axis (1: the output is the frame). */
+    private double scaleX = 1;
+    private double scaleY = 1;
     private int classes;
     private float[] planes = new float[0];
     private float[] weight = new float[0];
@@ -22,12 +27,19 @@ public final class LogitsStitcher {
     private float[] best = new float[0];
     private boolean finished;
 
-    /** Starts a frame: zeroes the accumulators. */
+    /** Starts a frame whose output is its own pixels: zeroes the accumulators. */
     public void reset(int frameW, int frameH, int classCount) {
-        width = frameW;
-        height = frameH;
+        reset(frameW, frameH, frameW, frameH, classCount);
+    }
+
+    /** Starts a {@code frameW x frameH} frame whose class planes are {@code outW x outH}: zeroes the accumulators. */
+    public void reset(int frameW, int frameH, int outW, int outH, int classCount) {
+        scaleX = (double) frameW / outW;
+        scaleY = (double) frameH / outH;
+        width = outW;
+        height = outH;
         classes = classCount;
-        int n = frameW * frameH;
+        int n = outW * outH;
         if (planes.length < n * classCount) {
             planes = new float[n * classCount];
         }
@@ -53,14 +65,18 @@ public final class LogitsStitcher {
     public void add(float[] logits, int offset, int lw, int lh, int inputW, int inputH, InputView view,
             LogitsMapping mapping) {
         finished = false;
-        int xStart = view.sx();
-        int xEnd = view.sx() + view.sw();
-        int yStart = view.sy();
-        int yEnd = view.sy() + view.sh();
+        // Output pixels whose centre falls on a frame pixel of the view's region (all of them, at scale 1).
+        int xStart = first(view.sx(), scaleX, width);
+        int xEnd = first(view.sx() + view.sw(), scaleX, width);
+        int yStart = first(view.sy(), scaleY, height);
+        int yEnd = first(view.sy() + view.sh(), scaleY, height);
+        if (xEnd <= xStart || yEnd <= yStart) {
+            return;
+        }
         int vw = xEnd - xStart;
         int xStep = lw == 1 ? 0 : 1;
         for (int x = xStart; x < xEnd; x++) {
-            double l = clamp(mapping.map(view.canvasX(x), inputW, lw), 0, lw - 1);
+            double l = clamp(mapping.map(view.canvasX(frameCoordinate(x, scaleX)), inputW, lw), 0, lw - 1);
             int i = Math.min((int) l, Math.max(lw - 2, 0));
             xi[x] = i;
             xf[x] = lw == 1 ? 0f : (float) (l - i);
@@ -73,7 +89,7 @@ public final class LogitsStitcher {
             yf = new float[height];
         }
         for (int y = yStart; y < yEnd; y++) {
-            double ly = clamp(mapping.map(view.canvasY(y), inputH, lh), 0, lh - 1);
+            double ly = clamp(mapping.map(view.canvasY(frameCoordinate(y, scaleY)), inputH, lh), 0, lh - 1);
             int i = Math.min((int) ly, Math.max(lh - 2, 0));
             yi[y] = i;
             yf[y] = lh == 1 ? 0f : (float) (ly - i);
@@ -157,6 +173,19 @@ public final class LogitsStitcher {
     public float[] planes() {
         finish();
         return planes;
+    }
+
+    /** Frame coordinate of the centre of output pixel {@code i} (i itself at scale 1). */
+    private static double frameCoordinate(int i, double scale) {
+        return scale == 1 ? i : (i + 0.5) * scale - 0.5;
+    }
+
+    /** The first output pixel whose centre lies at or beyond the left edge of frame pixel {@code frameIndex}. */
+    private static int first(int frameIndex, double scale, int size) {
+        if (scale == 1) {
+            return Math.min(frameIndex, size);
+        }
+        return Math.max(0, Math.min(size, (int) Math.ceil(frameIndex / scale - 0.5)));
     }
 
     private static double clamp(double v, double lo, double hi) {

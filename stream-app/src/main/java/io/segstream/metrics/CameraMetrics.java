@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.segstream.codec.MaskLabels;
 import io.segstream.schemas.v1.Mask;
 import io.segstream.schemas.v1.MaskStatus;
 import java.time.Duration;
@@ -79,8 +80,9 @@ public final class CameraMetrics {
         Camera c = camera(mask.getCameraId());
         c.masks.increment();
         c.lastMaskNanos.set(System.nanoTime());
-        if (mask.getStatus() == MaskStatus.MASK_STATUS_SKIPPED_STALE) {
-            c.skippedStale.increment();
+        String reason = MaskLabels.skipReason(mask.getStatus());
+        if (reason != null) {
+            c.skipped(reason).increment();
         } else if (mask.getStatus() == MaskStatus.MASK_STATUS_OK) {
             Timer latency = c.latency;
             if (latency != null) {
@@ -158,12 +160,16 @@ public final class CameraMetrics {
         return other;
     }
 
+    private static final String[] SKIP_REASONS = {"stale", "superseded", "rate"};
+
     /** One label value's counters; meters registered once a registry is bound. */
     private static final class Camera {
         final String label;
         final LongAdder frames = new LongAdder();
         final LongAdder masks = new LongAdder();
         final LongAdder skippedStale = new LongAdder();
+        final LongAdder skippedSuperseded = new LongAdder();
+        final LongAdder skippedRate = new LongAdder();
         final LongAdder deadLetters = new LongAdder();
         /** System.nanoTime() of the last mask, or of the camera's first record before any mask. */
         final AtomicLong lastMaskNanos = new AtomicLong(System.nanoTime());
@@ -171,6 +177,17 @@ public final class CameraMetrics {
 
         Camera(final String label) {
             this.label = label;
+        }
+
+        LongAdder skipped(final String reason) {
+            switch (reason) {
+                case "superseded":
+                    return skippedSuperseded;
+                case "rate":
+                    return skippedRate;
+                default:
+                    return skippedStale;
+            }
         }
 
         double lastMaskAgeSeconds() {
@@ -182,10 +199,13 @@ public final class CameraMetrics {
                     .description("Records read from the frames topic, by key (camera id)").register(registry);
             FunctionCounter.builder("segstream.camera.masks", masks, LongAdder::sum).tag("camera", label)
                     .description("Masks written, skipped ones included").register(registry);
-            FunctionCounter.builder("segstream.camera.frames.skipped", skippedStale, LongAdder::sum)
-                    .tag("camera", label).tag("reason", "stale")
-                    .description("Frames answered by a SKIPPED mask, by reason (stale: older than max.frame.age.ms "
-                            + "on arrival)").register(registry);
+            for (String reason : SKIP_REASONS) {
+                FunctionCounter.builder("segstream.camera.frames.skipped", skipped(reason), LongAdder::sum)
+                        .tag("camera", label).tag("reason", reason)
+                        .description("Frames answered by a SKIPPED mask in live mode, by reason (stale: older than "
+                                + "max.frame.age.ms on arrival; superseded: a newer frame of the camera was waiting; "
+                                + "rate: over max.fps)").register(registry);
+            }
             FunctionCounter.builder("segstream.camera.dead.letters", deadLetters, LongAdder::sum).tag("camera", label)
                     .description("Records sent to the dead-letter topic, by key (camera id)").register(registry);
             Gauge.builder("segstream.camera.last.mask.age.seconds", this, Camera::lastMaskAgeSeconds)

@@ -1,9 +1,9 @@
 package io.segstream.metrics;
 
+import io.segstream.codec.MaskLabels;
 import io.segstream.schemas.v1.ClassArea;
 import io.segstream.schemas.v1.CrfStats;
 import io.segstream.schemas.v1.Mask;
-import io.segstream.schemas.v1.MaskStatus;
 import io.segstream.segmentation.CrfTally;
 import java.util.Arrays;
 import java.util.Map;
@@ -72,7 +72,7 @@ public final class MaskTally {
             camera.outOfOrder++;
         }
         camera.lastSequence = sequence;
-        if (mask.getStatus() == MaskStatus.MASK_STATUS_SKIPPED_STALE) {
+        if (MaskLabels.skipped(mask.getStatus())) {
             camera.skipped++;
             return;
         }

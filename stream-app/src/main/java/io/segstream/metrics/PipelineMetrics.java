@@ -89,7 +89,7 @@ public final class PipelineMetrics {
         FunctionCounter.builder("segstream.masks", masksOut, LongAdder::sum)
                 .description("Masks written, skipped ones included").register(registry);
         FunctionCounter.builder("segstream.frames.skipped", skipped, LongAdder::sum)
-                .description("Frames answered SKIPPED_STALE in live mode").register(registry);
+                .description("Frames answered by a SKIPPED mask in live mode (stale, superseded or over max.fps)").register(registry);
         FunctionCounter.builder("segstream.dead.letters", deadLettered, LongAdder::sum)
                 .description("Records sent to the dead-letter topic").register(registry);
         FunctionCounter.builder("segstream.crf.frames", crf, CrfTally::frames)

@@ -1,5 +1,6 @@
 package io.segstream.segmentation;
 
+import io.segstream.codec.Resize;
 import io.segstream.codec.RgbImage;
 import io.segstream.crf.CrfRefiner;
 import io.segstream.crf.CrfState;
@@ -18,7 +19,10 @@ import java.util.List;
  * inputs ({@link FitMode}: the whole frame, or tiles), they run through a {@link ModelRunner} (the
  * processor's shared dynamic batcher, or an engine directly), the logits are upsampled and
  * stitched back to the frame's pixels, refined by the CRF when there is one (warm-started from
- * the camera's carried state), and reduced to labels with pixels counted per class. The Kafka
+ * the camera's carried state), and reduced to labels with pixels counted per class. The logits,
+ * the CRF and the labels work at the {@link WorkingSize} (the frame's own size for small frames),
+ * so their cost does not grow with the camera's resolution; the frame's own pixels feed the
+ * network, and are brought to the working size for the CRF's appearance kernel. The Kafka
  * topology, {@code segment}, {@code eval}, the import check and the benchmarks all call this.
  *
  * <p>One instance per thread: it owns its buffers (model inputs and outputs, label maps), sized
@@ -37,6 +41,8 @@ public final class SegmentationPath implements AutoCloseable {
     private final FrameTranslator translator;
     private final ModelRunner runner;
     private final CrfRefiner crf;
+    private final WorkingSize working;
+    private RgbImage workingRgb = new RgbImage(1, 1);
     private float[] inputs = new float[0];
     private float[] outputs = new float[0];
     private final List<byte[]> labels = new ArrayList<>();
@@ -46,6 +52,15 @@ public final class SegmentationPath implements AutoCloseable {
      * @param crf the refiner, or null for the argmax of the upsampled logits; the path closes it
      */
     public SegmentationPath(ModelCard card, Fit fit, ModelRunner runner, CrfRefiner crf) {
+        this(card, fit, runner, crf, WorkingSize.SOURCE);
+    }
+
+    /**
+     * @param crf the refiner, or null for the argmax of the upsampled logits; the path closes it
+     * @param working the size the logits, the CRF and the labels work at
+     */
+    public SegmentationPath(ModelCard card, Fit fit, ModelRunner runner, CrfRefiner crf, WorkingSize working) {
+        this.working = working;
         this.card = card;
         this.translator = new FrameTranslator(card, fit);
         this.runner = runner;
@@ -93,27 +108,43 @@ public final class SegmentationPath implements AutoCloseable {
             long share = views.size();
             long p0 = System.nanoTime();
             RgbImage rgb = frame.rgb();
-            int w = rgb.width();
-            int h = rgb.height();
-            translator.stitch(logits, first, views, w, h);
+            int sw = rgb.width();
+            int sh = rgb.height();
+            int w = working.width(sw, sh);
+            int h = working.height(sw, sh);
+            translator.stitch(logits, first, views, sw, sh, w, h);
             first += views.size();
-            byte[] out = labelsFor(f, w * h);
+            byte[] out = labelsFor(2 * f, w * h);
             long crfNanos = 0;
             CrfRefiner.Outcome outcome = null;
             if (crf != null) {
+                RgbImage appearance = rgb;
+                if (w != sw || h != sh) {
+                    workingRgb = Resize.bilinear(rgb, w, h, workingRgb);
+                    appearance = workingRgb;
+                }
                 long c0 = System.nanoTime();
-                outcome = refine(frame, out, states);
+                outcome = refine(frame, appearance, out, states);
                 crfNanos = System.nanoTime() - c0;
             } else {
                 translator.argmax(out);
             }
+            int lw = w;
+            int lh = h;
+            if (working.labelsAtSource() && (w != sw || h != sh)) {
+                byte[] enlarged = labelsFor(2 * f + 1, sw * sh);
+                enlarge(out, w, h, enlarged, sw, sh);
+                out = enlarged;
+                lw = sw;
+                lh = sh;
+            }
             long[] pixels = countsFor(f);
             Arrays.fill(pixels, 0);
-            for (int p = 0; p < w * h; p++) {
+            for (int p = 0; p < lw * lh; p++) {
                 pixels[out[p] & 0xFF]++;
             }
             long post = System.nanoTime() - p0 - crfNanos;
-            results.add(new FrameResult(frame.camera(), frame.sequence(), w, h, out, pixels,
+            results.add(new FrameResult(frame.camera(), frame.sequence(), lw, lh, sw, sh, out, pixels,
                     translator.describe(views), views.size(), run.batchSize(), (t1 - t0) * share / total,
                     run.queueNanos(), run.inferenceNanos() * share / total, crfNanos, post, outcome));
         }
@@ -121,8 +152,7 @@ public final class SegmentationPath implements AutoCloseable {
     }
 
     /** The CRF warm-started from (and updating) the camera's carried state. */
-    private CrfRefiner.Outcome refine(Input frame, byte[] out, CameraStates states) {
-        RgbImage rgb = frame.rgb();
+    private CrfRefiner.Outcome refine(Input frame, RgbImage rgb, byte[] out, CameraStates states) {
         CrfState carried = null;
         boolean stream = !frame.camera().isEmpty();
         if (stream && crf.carriesState()) {
@@ -134,6 +164,21 @@ public final class SegmentationPath implements AutoCloseable {
             states.save(frame.camera(), outcome.state().toBytes());
         }
         return outcome;
+    }
+
+    /** Nearest-neighbour enlargement of a label map, pixel centres to pixel centres. */
+    private static void enlarge(byte[] src, int w, int h, byte[] dst, int dw, int dh) {
+        int[] xs = new int[dw];
+        for (int x = 0; x < dw; x++) {
+            xs[x] = Math.min(w - 1, (int) ((x + 0.5) * w / dw));
+        }
+        for (int y = 0; y < dh; y++) {
+            int row = Math.min(h - 1, (int) ((y + 0.5) * h / dh)) * w;
+            int o = y * dw;
+            for (int x = 0; x < dw; x++) {
+                dst[o + x] = src[row + xs[x]];
+            }
+        }
     }
 
     private byte[] labelsFor(int index, int pixels) {
@@ -161,7 +206,8 @@ public final class SegmentationPath implements AutoCloseable {
 
     /** The fit's name, the engine and the CRF, for start-up lines. */
     public String description() {
-        return runner.description() + ", CRF " + (crf == null ? "off" : "on (" + crf.description() + ")");
+        return runner.description() + ", CRF " + (crf == null ? "off" : "on (" + crf.description() + ")")
+                + ", working size " + working.describe();
     }
 
     /** True when the CRF refines the labels. */

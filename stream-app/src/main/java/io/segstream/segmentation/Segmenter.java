@@ -125,7 +125,7 @@ public final class Segmenter implements AutoCloseable {
         final DirectRunner runner = DirectRunner.of(engine, variant, options.maxBatch());
         final CrfRefiner refiner = crf == null ? null : crf.newRefiner(options.threads());
         try {
-            return new SegmentationPath(variant, options.fit(), runner, refiner);
+            return new SegmentationPath(variant, options.fit(), runner, refiner, options.working());
         } catch (RuntimeException | Error e) {
             if (refiner != null) {
                 closeAfter(e, refiner);

@@ -22,9 +22,10 @@ import java.util.Objects;
  * @param fit how frames meet the model input on the segmenter's own paths; default zoom
  * @param maxBatch most model inputs per engine call on the segmenter's own paths; default 1
  * @param crf the CRF's settings for the model's own parameters; default {@link CrfSettings#OFF}
+ * @param working the size the segmenter's own paths work at; default {@link WorkingSize#SOURCE}
  */
 public record SegmenterOptions(Path modelDir, EngineChoice engine, int threads, boolean tensorRtFp16,
-        Path engineCache, Fit fit, int maxBatch, CrfSettings crf) {
+        Path engineCache, Fit fit, int maxBatch, CrfSettings crf, WorkingSize working) {
 
     /**
      * The CRF's settings as a function of the model's own parameters (its card's crf block, else
@@ -49,6 +50,7 @@ public record SegmenterOptions(Path modelDir, EngineChoice engine, int threads, 
         Objects.requireNonNull(engine, "engine");
         Objects.requireNonNull(fit, "fit");
         Objects.requireNonNull(crf, "crf");
+        Objects.requireNonNull(working, "working");
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, was " + threads);
         }
@@ -60,34 +62,39 @@ public record SegmenterOptions(Path modelDir, EngineChoice engine, int threads, 
     /** The defaults for the model in {@code modelDir}: auto engine, all cores, zoom, batches of 1, no CRF. */
     public static SegmenterOptions forModel(final Path modelDir) {
         return new SegmenterOptions(modelDir, EngineChoice.AUTO, Runtime.getRuntime().availableProcessors(), false,
-                null, Fit.of(FitMode.ZOOM), 1, CrfSettings.OFF);
+                null, Fit.of(FitMode.ZOOM), 1, CrfSettings.OFF,
+                WorkingSize.SOURCE);
     }
 
     public SegmenterOptions withEngine(final EngineChoice value) {
-        return new SegmenterOptions(modelDir, value, threads, tensorRtFp16, engineCache, fit, maxBatch, crf);
+        return new SegmenterOptions(modelDir, value, threads, tensorRtFp16, engineCache, fit, maxBatch, crf, working);
     }
 
     public SegmenterOptions withThreads(final int value) {
-        return new SegmenterOptions(modelDir, engine, value, tensorRtFp16, engineCache, fit, maxBatch, crf);
+        return new SegmenterOptions(modelDir, engine, value, tensorRtFp16, engineCache, fit, maxBatch, crf, working);
     }
 
     public SegmenterOptions withTensorRtFp16(final boolean value) {
-        return new SegmenterOptions(modelDir, engine, threads, value, engineCache, fit, maxBatch, crf);
+        return new SegmenterOptions(modelDir, engine, threads, value, engineCache, fit, maxBatch, crf, working);
     }
 
     public SegmenterOptions withEngineCache(final Path value) {
-        return new SegmenterOptions(modelDir, engine, threads, tensorRtFp16, value, fit, maxBatch, crf);
+        return new SegmenterOptions(modelDir, engine, threads, tensorRtFp16, value, fit, maxBatch, crf, working);
     }
 
     public SegmenterOptions withFit(final Fit value) {
-        return new SegmenterOptions(modelDir, engine, threads, tensorRtFp16, engineCache, value, maxBatch, crf);
+        return new SegmenterOptions(modelDir, engine, threads, tensorRtFp16, engineCache, value, maxBatch, crf, working);
     }
 
     public SegmenterOptions withMaxBatch(final int value) {
-        return new SegmenterOptions(modelDir, engine, threads, tensorRtFp16, engineCache, fit, value, crf);
+        return new SegmenterOptions(modelDir, engine, threads, tensorRtFp16, engineCache, fit, value, crf, working);
+    }
+
+    public SegmenterOptions withWorking(final WorkingSize value) {
+        return new SegmenterOptions(modelDir, engine, threads, tensorRtFp16, engineCache, fit, maxBatch, crf, value);
     }
 
     public SegmenterOptions withCrf(final CrfSettings value) {
-        return new SegmenterOptions(modelDir, engine, threads, tensorRtFp16, engineCache, fit, maxBatch, value);
+        return new SegmenterOptions(modelDir, engine, threads, tensorRtFp16, engineCache, fit, maxBatch, value, working);
     }
 }

@@ -21,20 +21,19 @@ import io.segstream.schemas.v1.Timings;
 import io.segstream.segmentation.CameraStates;
 import io.segstream.segmentation.FrameResult;
 import io.segstream.segmentation.SegmentationPath;
+import io.segstream.segmentation.WorkingSize;
 import java.time.Clock;
 import java.util.List;
 
 /**
  * Frame to Mask, shared by every stream thread: pixels to RGB, then the one segmentation path
  * ({@link SegmentationPath}: model inputs through the shared dynamic batcher, logits upsampled to
- * the frame, the dense CRF warm-started from the camera's state that the task carries, labels),
+ * the working size, the dense CRF warm-started from the camera's state that the task carries, labels),
  * then the Mask: labels run-length encoded, per-class areas, COCO RLE, timings and the model's
- * class table. In live mode a frame already older than the maximum age is answered by a
- * SKIPPED_STALE mask instead. Each thread has a path and buffers of its own ({@link Worker}).
+ * class table. Which frames are segmented in live mode is decided before ({@link LiveSchedule}). Each thread has a path and buffers of its own ({@link Worker}).
  */
 public final class SegmentationStage implements FrameStage, AutoCloseable {
     private final ModelInfo modelInfo;
-    private final long maxFrameAgeUs;
     private final boolean cocoRle;
     private final PipelineMetrics metrics;
     private final Clock clock;
@@ -45,17 +44,16 @@ public final class SegmentationStage implements FrameStage, AutoCloseable {
      * @param runner the shared batcher the stream threads' model inputs go to
      * @param engine which engine runs the model, as the Mask's model info names it
      * @param crf the stream CRF's settings, or null for no CRF (argmax of the logits)
-     * @param maxFrameAgeMs live mode's maximum frame age, or 0 for batch mode
      */
-    public SegmentationStage(ModelRunner runner, String engine, ModelCard card, Fit fit, long maxFrameAgeMs,
+    public SegmentationStage(ModelRunner runner, String engine, ModelCard card, Fit fit, WorkingSize working,
             boolean cocoRle, CrfSetup crf, PipelineMetrics metrics, Clock clock) {
         this.cocoRle = cocoRle;
-        this.maxFrameAgeUs = maxFrameAgeMs * 1000;
         this.metrics = metrics;
         this.clock = clock;
         this.modelInfo = modelInfo(card, engine);
         this.workers = ThreadLocal.withInitial(() -> {
-            Worker w = new Worker(new SegmentationPath(card, fit, runner, crf == null ? null : crf.newRefiner(1)));
+            Worker w = new Worker(new SegmentationPath(card, fit, runner, crf == null ? null : crf.newRefiner(1),
+                    working));
             all.add(w);
             return w;
         });
@@ -65,19 +63,8 @@ public final class SegmentationStage implements FrameStage, AutoCloseable {
     @Override
     public Mask segment(ValidFrame valid, long arrivalUs, CameraStates states) throws InterruptedException {
         Frame frame = valid.frame();
-        long ageUs = arrivalUs - frame.getCaptureTimeUs();
-        if (maxFrameAgeUs > 0 && ageUs > maxFrameAgeUs) {
-            metrics.skipped();
-            return header(frame).setStatus(MaskStatus.MASK_STATUS_SKIPPED_STALE)
-                    .setStatusDetail("frame was " + ageUs / 1000 + " ms old on arrival, max.frame.age.ms is "
-                            + maxFrameAgeUs / 1000)
-                    .setTimings(Timings.newBuilder().setEndToEndUs(nowUs() - frame.getCaptureTimeUs()))
-                    .build();
-        }
         Worker w = workers.get();
         long t0 = System.nanoTime();
-        int width = frame.getWidth();
-        int height = frame.getHeight();
         int size = frame.getData().size();
         if (w.pixelBytes.length < size) {
             w.pixelBytes = new byte[size];
@@ -95,8 +82,12 @@ public final class SegmentationStage implements FrameStage, AutoCloseable {
                     .setChangedShare(r.crf().changedShare());
             metrics.crfRun(r.crf(), r.crfNanos());
         }
+        int width = r.width();
+        int height = r.height();
         byte[] rle = LabelRle.encode(r.labels(), width, height);
         Mask.Builder mask = header(frame)
+                .setWidth(width)
+                .setHeight(height)
                 .setStatus(MaskStatus.MASK_STATUS_OK)
                 .setModel(modelInfo)
                 .setEncoding(MaskEncoding.MASK_ENCODING_LABEL_RLE)
@@ -131,8 +122,8 @@ public final class SegmentationStage implements FrameStage, AutoCloseable {
                 .setSequence(frame.getSequence())
                 .setCaptureTimeUs(frame.getCaptureTimeUs())
                 .setPtsUs(frame.getPtsUs())
-                .setWidth(frame.getWidth())
-                .setHeight(frame.getHeight());
+                .setSourceWidth(frame.getWidth())
+                .setSourceHeight(frame.getHeight());
     }
 
     private long nowUs() {

@@ -15,6 +15,7 @@ import io.segstream.model.ModelImporter;
 import io.segstream.segmentation.ModelCrf;
 import io.segstream.segmentation.Segmenter;
 import io.segstream.segmentation.SegmenterOptions;
+import io.segstream.segmentation.WorkingSize;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -116,7 +117,13 @@ public final class SegstreamProcessor implements AutoCloseable {
                 .withTensorRtFp16(config.tensorRtFp16())
                 .withEngineCache(config.tensorRtCacheDir(cacheDir))
                 .withFit(config.fit())
-                .withCrf(config::crfSetup);
+                .withCrf(config::crfSetup)
+                .withWorking(workingSize(config));
+    }
+
+    /** The working size the settings describe ({@code working.max.side}, {@code mask.size}). */
+    public static WorkingSize workingSize(final SegstreamConfig config) {
+        return new WorkingSize(config.workingMaxSide(), config.masksAtSource());
     }
 
     /** The rest of {@link #start}, after the segmenter; whatever it opens goes on {@code opened}. */
@@ -133,7 +140,7 @@ public final class SegstreamProcessor implements AutoCloseable {
         final Clock clock = Clock.systemUTC();
         final CrfSetup crf = segmenter.crf();
         final SegmentationStage stage = new SegmentationStage(batcher, engine.choice().label() + ": "
-                + engine.description(), card, config.fit(), config.maxFrameAgeMs(), config.cocoRle(), crf, metrics,
+                + engine.description(), card, config.fit(), workingSize(config), config.cocoRle(), crf, metrics,
                 clock);
         opened.push(stage);
         final KafkaStreams streams = new KafkaStreams(SegstreamTopology.build(config, stage, metrics, clock), props);
@@ -141,13 +148,15 @@ public final class SegstreamProcessor implements AutoCloseable {
         final AtomicReference<Throwable> refusal = new AtomicReference<>();
         streams.setUncaughtExceptionHandler(e -> onStreamThreadFailure(e, refusal));
         String description = String.format("%s -> %s (dead letters: %s), model %s, %s, fit %s, batch <= %d inputs "
-                        + "within %d ms, CRF %s, %d stream threads, %s, %s",
+                        + "within %d ms, CRF %s, working size %s, %d stream threads, %s, %s",
                 config.framesTopic(), config.masksTopic(), config.deadLetterTopic(), card.id(), engine.description(),
                 config.fit().label(), config.batchMaxSize(), config.batchMaxDelayMs(),
-                crfDescription(crf, ModelCrf.source(card)),
+                crfDescription(crf, ModelCrf.source(card)), workingSize(config).describe(),
                 streamsConfig.getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG),
                 streamsConfig.getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG),
-                config.liveMode() ? "live mode (max frame age " + config.maxFrameAgeMs() + " ms)" : "batch mode");
+                config.liveMode() ? "live mode (each camera's newest frame, max frame age " + config.maxFrameAgeMs()
+                        + " ms" + (config.maxFps() > 0 ? ", at most " + config.maxFps() + " frames/s per camera" : "")
+                        + ")" : "batch mode");
         PrometheusEndpoint endpoint = null;
         if (config.metricsPort() >= 0) {
             endpoint = PrometheusEndpoint.start(config.metricsBind(), config.metricsPort(), metrics, streams,

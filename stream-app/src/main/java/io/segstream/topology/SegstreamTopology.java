@@ -38,7 +38,8 @@ public final class SegstreamTopology {
         Topology topology = new Topology();
         topology.addSource(SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), config.framesTopic());
         topology.addProcessor(VALIDATE, () -> new FrameValidator(metrics, clock), SOURCE);
-        topology.addProcessor(SEGMENT, () -> new SegmentProcessor(stage, metrics, clock), VALIDATE);
+        LiveSchedule.Settings live = new LiveSchedule.Settings(config.maxFrameAgeMs() * 1000, config.maxFps());
+        topology.addProcessor(SEGMENT, () -> new SegmentProcessor(stage, live, metrics, clock), VALIDATE);
         topology.addStateStore(SegmentProcessor.stateStore(), SEGMENT);
         topology.addSink(MASKS_SINK, config.masksTopic(), new StringSerializer(),
                 ProtobufSerde.masks().serializer(), SEGMENT);

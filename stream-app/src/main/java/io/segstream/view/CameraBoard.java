@@ -1,7 +1,7 @@
 package io.segstream.view;
 
+import io.segstream.codec.MaskLabels;
 import io.segstream.schemas.v1.Mask;
-import io.segstream.schemas.v1.MaskStatus;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -175,7 +175,7 @@ final class CameraBoard {
             if (live) {
                 maskTimes.addLast(seenMillis);
             }
-            if (mask.getStatus() == MaskStatus.MASK_STATUS_SKIPPED_STALE) {
+            if (MaskLabels.skipped(mask.getStatus())) {
                 skipped++;
                 return false;
             }

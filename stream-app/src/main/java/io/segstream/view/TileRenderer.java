@@ -40,10 +40,13 @@ final class TileRenderer {
      * @throws CodecException when the mask does not decode
      */
     Tile render(String camera, Mask mask, byte[] frame) {
-        int w = mask.getWidth();
-        int h = mask.getHeight();
-        byte[] rle = mask.getEncoding() == MaskEncoding.MASK_ENCODING_LABEL_RLE ? mask.getData().toByteArray()
-                : LabelRle.encode(MaskLabels.decode(mask), w, h);
+        // The page lays the labels over the frame pixel for pixel: a mask at the working size is enlarged
+        // to its frame's size (nearest neighbour) here.
+        int w = MaskLabels.sourceWidth(mask);
+        int h = MaskLabels.sourceHeight(mask);
+        boolean asIs = mask.getEncoding() == MaskEncoding.MASK_ENCODING_LABEL_RLE && mask.getWidth() == w
+                && mask.getHeight() == h;
+        byte[] rle = asIs ? mask.getData().toByteArray() : LabelRle.encode(MaskLabels.decodeAt(mask, w, h), w, h);
         byte[] jpeg = frame == null ? new byte[0] : jpeg(camera, frame, w, h);
         ObjectNode header = JSON.createObjectNode();
         header.put("camera", camera);

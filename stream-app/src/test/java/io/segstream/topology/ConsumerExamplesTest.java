@@ -68,6 +68,9 @@ class ConsumerExamplesTest {
                 SegstreamConfig.MASK_COCO_RLE, "true",
                 SegstreamConfig.FIT, "tile", // the 257 model the tests import sees vtest's people at native size
                 SegstreamConfig.INFERENCE_THREADS, "2",
+                // masks smaller than their frames (vtest's 480x360 is worked at 320x240): the clients must read
+                // the label map's own size and say the frame's
+                SegstreamConfig.WORKING_MAX_SIDE, "320",
                 "commit.interval.ms", "200"));
         config = loaded.segstream();
         KafkaSettings kafka = new KafkaSettings(config, loaded.kafka());
@@ -99,6 +102,9 @@ class ConsumerExamplesTest {
         });
         assertEquals(sent, MASKS.size());
         assertTrue(MASKS.values().stream().allMatch(m -> m.getCocoRleCount() > 0), "COCO RLE written");
+        assertTrue(MASKS.values().stream().filter(m -> m.getCameraId().equals("lobby")).allMatch(m -> m.getWidth() == 320
+                && m.getHeight() == 240 && m.getSourceWidth() == 480 && m.getSourceHeight() == 360),
+                "lobby's masks at the working size, smaller than their frames");
     }
 
     @AfterAll
@@ -173,6 +179,9 @@ class ConsumerExamplesTest {
             assertTrue(line.get("areas_match").asBoolean(), client + " found the areas as stated: " + line);
             assertEquals(mask.getCocoRleCount(), line.get("coco_classes").asInt(), key);
             assertEquals(0, line.get("coco_mismatched_pixels").asLong(), client + " COCO RLE of " + key);
+            assertEquals(mask.getWidth(), line.get("width").asInt(), client + " label map width of " + key);
+            assertEquals(mask.getSourceWidth(), line.get("source_width").asInt(), client + " frame width of " + key);
+            assertEquals(mask.getSourceHeight(), line.get("source_height").asInt(), client + " frame height of " + key);
         }
         assertTrue(lines.stream().anyMatch(l -> l.get("classes").has("person")), "person among lobby's classes");
     }

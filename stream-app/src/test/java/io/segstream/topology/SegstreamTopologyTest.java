@@ -96,7 +96,7 @@ class SegstreamTopologyTest {
         try (DynamicBatcher batcher = new DynamicBatcher(engine, shape.slotSize(), shape.outputSize(), 4, 0,
                 metrics::batchRun);
                 TopologyTestDriver driver = new TopologyTestDriver(SegstreamTopology.build(config,
-                        new SegmentationStage(batcher, "cpu: " + engine.description(), card, Fit.of(FitMode.SQUASH), maxFrameAgeMs, true, crf, metrics,
+                        new SegmentationStage(batcher, "cpu: " + engine.description(), card, Fit.of(FitMode.SQUASH), WorkingSize.DEFAULT, true, crf, metrics,
                                 Clock.systemUTC()),
                         metrics, Clock.systemUTC()), props)) {
             TestInputTopic<String, byte[]> in = driver.createInputTopic(config.framesTopic(), new StringSerializer(),

@@ -1,0 +1,141 @@
+package io.segstream.topology;
+
+import io.segstream.schemas.v1.Frame;
+import io.segstream.schemas.v1.MaskStatus;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Which frames of a task's cameras live mode segments (DESIGN.md, "Live mode"). A camera's frames
+ * reach the processor in order; while one is segmented the next ones wait in Kafka. Live mode
+ * segments the newest frame of each camera and answers every frame it passes over with a skip
+ * status and its reason:
+ *
+ * <ul>
+ *   <li>{@code SKIPPED_STALE}: older than {@code max.frame.age.ms} on arrival;
+ *   <li>{@code SKIPPED_SUPERSEDED}: the camera's next frame had been captured long enough before
+ *       this one's turn to be waiting behind it. A frame counts as superseded when its age exceeds
+ *       the age of the camera's freshest recent arrivals (how long capture to processor takes when
+ *       nothing waits: ingest, the broker, clock offset between hosts) by more than one and a half
+ *       of the camera's frame intervals;
+ *   <li>{@code SKIPPED_RATE}: within {@code 1 / max.fps} of the camera's last segmented frame.
+ * </ul>
+ *
+ * Skips cost microseconds, so a camera whose frames waited during a long segmentation catches up
+ * to its newest frame at once, and cameras sharing a thread take turns in capture-time order (the
+ * order Kafka Streams picks records across partitions): none starves another. Batch mode
+ * ({@code max.frame.age.ms} 0) segments every frame. One instance per task (one thread at a time).
+ */
+final class LiveSchedule {
+    /** Recent arrivals per camera whose least age is the camera's transit time. */
+    static final int TRANSIT_WINDOW = 50;
+    /** A frame is superseded when it waited this many frame intervals beyond the transit time. */
+    static final double SUPERSEDED_INTERVALS = 1.5;
+
+    /**
+     * @param maxAgeUs the maximum frame age, or 0 for batch mode (every frame segmented)
+     * @param maxFps the most frames per second segmented per camera, or 0 for no limit
+     */
+    record Settings(long maxAgeUs, double maxFps) {
+        static final Settings BATCH = new Settings(0, 0);
+
+        boolean live() {
+            return maxAgeUs > 0;
+        }
+    }
+
+    /** What to do with one frame: segment it ({@link #SEGMENT}) or answer it with a skip status. */
+    record Decision(MaskStatus status, String detail) {
+        static final Decision SEGMENT = new Decision(MaskStatus.MASK_STATUS_OK, "");
+
+        boolean segment() {
+            return status == MaskStatus.MASK_STATUS_OK;
+        }
+    }
+
+    private final Settings settings;
+    private final Map<String, Camera> cameras = new HashMap<>();
+
+    LiveSchedule(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** Decides for {@code frame}, which reached the processor at {@code arrivalUs}. */
+    Decision decide(Frame frame, long arrivalUs) {
+        if (!settings.live()) {
+            return Decision.SEGMENT;
+        }
+        long ageUs = arrivalUs - frame.getCaptureTimeUs();
+        Camera camera = cameras.computeIfAbsent(frame.getCameraId(), id -> new Camera());
+        camera.arrived(frame.getCaptureTimeUs(), ageUs);
+        if (ageUs > settings.maxAgeUs()) {
+            return new Decision(MaskStatus.MASK_STATUS_SKIPPED_STALE, "frame was " + ageUs / 1000
+                    + " ms old on arrival, max.frame.age.ms is " + settings.maxAgeUs() / 1000);
+        }
+        double intervalUs = camera.intervalUs;
+        long waitedUs = ageUs - camera.transitUs();
+        if (intervalUs > 0 && waitedUs > SUPERSEDED_INTERVALS * intervalUs) {
+            return new Decision(MaskStatus.MASK_STATUS_SKIPPED_SUPERSEDED, String.format(Locale.ROOT,
+                    "a newer frame of the camera was waiting: this one waited %d ms (frames arrive %d ms after "
+                            + "capture, one every %.0f ms)", waitedUs / 1000, camera.transitUs() / 1000,
+                    intervalUs / 1000));
+        }
+        if (settings.maxFps() > 0 && camera.lastSegmentedUs != Long.MIN_VALUE) {
+            double minSpacingUs = 1e6 / settings.maxFps();
+            long sinceUs = frame.getCaptureTimeUs() - camera.lastSegmentedUs;
+            // Half a frame interval of slack, so that 25 frames/s with max.fps 5 keeps every fifth frame.
+            if (sinceUs >= 0 && sinceUs + intervalUs / 2 < minSpacingUs) {
+                return new Decision(MaskStatus.MASK_STATUS_SKIPPED_RATE, String.format(Locale.ROOT,
+                        "%d ms after the camera's last segmented frame, max.fps is %s", sinceUs / 1000,
+                        trim(settings.maxFps())));
+            }
+        }
+        return Decision.SEGMENT;
+    }
+
+    /** Records that {@code frame} was segmented (the rate limit counts from it). */
+    void segmented(Frame frame) {
+        Camera camera = cameras.get(frame.getCameraId());
+        if (camera != null) {
+            camera.lastSegmentedUs = frame.getCaptureTimeUs();
+        }
+    }
+
+    private static String trim(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+
+    /** What the schedule knows of one camera. */
+    private static final class Camera {
+        final long[] ages = new long[TRANSIT_WINDOW];
+        int count;
+        int next;
+        long lastCaptureUs = Long.MIN_VALUE;
+        /** Mean spacing of capture times between consecutive arrivals (exponentially weighted); 0 unknown. */
+        double intervalUs;
+        long lastSegmentedUs = Long.MIN_VALUE;
+
+        void arrived(long captureUs, long ageUs) {
+            ages[next] = ageUs;
+            next = (next + 1) % ages.length;
+            count = Math.min(count + 1, ages.length);
+            if (lastCaptureUs != Long.MIN_VALUE && captureUs > lastCaptureUs) {
+                double spacing = captureUs - lastCaptureUs;
+                intervalUs = intervalUs == 0 ? spacing : 0.8 * intervalUs + 0.2 * spacing;
+            } else if (lastCaptureUs != Long.MIN_VALUE && captureUs < lastCaptureUs) {
+                intervalUs = 0; // the source restarted: learn its spacing anew
+            }
+            lastCaptureUs = captureUs;
+        }
+
+        /** The least age among the recent arrivals: capture to processor with nothing waiting. */
+        long transitUs() {
+            long least = Long.MAX_VALUE;
+            for (int i = 0; i < count; i++) {
+                least = Math.min(least, ages[i]);
+            }
+            return least;
+        }
+    }
+}
