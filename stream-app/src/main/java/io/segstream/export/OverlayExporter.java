@@ -4,7 +4,6 @@ import io.segstream.broker.TopicReader;
 import io.segstream.codec.CodecException;
 import io.segstream.codec.FrameCodec;
 import io.segstream.codec.ImageFiles;
-import io.segstream.codec.LabelRle;
 import io.segstream.codec.Overlay;
 import io.segstream.codec.PixelConverter;
 import io.segstream.codec.MaskLabels;

@@ -16,9 +16,14 @@ import java.util.Map;
  *   <li>{@code SKIPPED_STALE}: older than {@code max.frame.age.ms} on arrival;
  *   <li>{@code SKIPPED_SUPERSEDED}: the camera's next frame had been captured long enough before
  *       this one's turn to be waiting behind it. A frame counts as superseded when its age exceeds
- *       the age of the camera's freshest recent arrivals (how long capture to processor takes when
- *       nothing waits: ingest, the broker, clock offset between hosts) by more than one and a half
- *       of the camera's frame intervals;
+ *       the least age of the camera's arrivals (its transit: how long capture to processor takes
+ *       when nothing waits, through ingest, the broker and any clock offset between hosts) by more
+ *       than the camera's frame interval (learnt from capture times, so decimated sources count
+ *       right). The least age is kept for as long as the source runs: a camera that is always
+ *       behind never shows its transit again, so a window would let the estimate creep up. Should
+ *       the transit grow (a clock stepped, a slower network), a camera without a segmented frame
+ *       for the maximum age has its next frame segmented whatever it waited and its transit learnt
+ *       anew from it, so no estimate can starve a camera;
  *   <li>{@code SKIPPED_RATE}: within {@code 1 / max.fps} of the camera's last segmented frame.
  * </ul>
  *
@@ -28,10 +33,11 @@ import java.util.Map;
  * ({@code max.frame.age.ms} 0) segments every frame. One instance per task (one thread at a time).
  */
 final class LiveSchedule {
-    /** Recent arrivals per camera whose least age is the camera's transit time. */
-    static final int TRANSIT_WINDOW = 50;
-    /** A frame is superseded when it waited this many frame intervals beyond the transit time. */
-    static final double SUPERSEDED_INTERVALS = 1.5;
+    /**
+     * A frame is superseded when it waited more than this many frame intervals beyond the transit
+     * time: its successor was then captured more than a transit time ago, so it is waiting too.
+     */
+    static final double SUPERSEDED_INTERVALS = 1.0;
 
     /**
      * @param maxAgeUs the maximum frame age, or 0 for batch mode (every frame segmented)
@@ -75,7 +81,12 @@ final class LiveSchedule {
         }
         double intervalUs = camera.intervalUs;
         long waitedUs = ageUs - camera.transitUs();
-        if (intervalUs > 0 && waitedUs > SUPERSEDED_INTERVALS * intervalUs) {
+        boolean starving = camera.lastSegmentedArrivalUs != Long.MIN_VALUE
+                && arrivalUs - camera.lastSegmentedArrivalUs > settings.maxAgeUs();
+        if (starving) {
+            camera.transitUs = ageUs;
+        }
+        if (intervalUs > 0 && waitedUs > SUPERSEDED_INTERVALS * intervalUs && !starving) {
             return new Decision(MaskStatus.MASK_STATUS_SKIPPED_SUPERSEDED, String.format(Locale.ROOT,
                     "a newer frame of the camera was waiting: this one waited %d ms (frames arrive %d ms after "
                             + "capture, one every %.0f ms)", waitedUs / 1000, camera.transitUs() / 1000,
@@ -94,11 +105,12 @@ final class LiveSchedule {
         return Decision.SEGMENT;
     }
 
-    /** Records that {@code frame} was segmented (the rate limit counts from it). */
-    void segmented(Frame frame) {
+    /** Records that {@code frame}, which arrived at {@code arrivalUs}, was segmented (the rate limit counts from it). */
+    void segmented(Frame frame, long arrivalUs) {
         Camera camera = cameras.get(frame.getCameraId());
         if (camera != null) {
             camera.lastSegmentedUs = frame.getCaptureTimeUs();
+            camera.lastSegmentedArrivalUs = arrivalUs;
         }
     }
 
@@ -108,34 +120,28 @@ final class LiveSchedule {
 
     /** What the schedule knows of one camera. */
     private static final class Camera {
-        final long[] ages = new long[TRANSIT_WINDOW];
-        int count;
-        int next;
         long lastCaptureUs = Long.MIN_VALUE;
         /** Mean spacing of capture times between consecutive arrivals (exponentially weighted); 0 unknown. */
         double intervalUs;
+        /** The least age of the source's arrivals: capture to processor with nothing waiting. */
+        long transitUs = Long.MAX_VALUE;
         long lastSegmentedUs = Long.MIN_VALUE;
+        long lastSegmentedArrivalUs = Long.MIN_VALUE;
 
         void arrived(long captureUs, long ageUs) {
-            ages[next] = ageUs;
-            next = (next + 1) % ages.length;
-            count = Math.min(count + 1, ages.length);
             if (lastCaptureUs != Long.MIN_VALUE && captureUs > lastCaptureUs) {
                 double spacing = captureUs - lastCaptureUs;
                 intervalUs = intervalUs == 0 ? spacing : 0.8 * intervalUs + 0.2 * spacing;
             } else if (lastCaptureUs != Long.MIN_VALUE && captureUs < lastCaptureUs) {
-                intervalUs = 0; // the source restarted: learn its spacing anew
+                intervalUs = 0; // the source restarted: learn its spacing and transit anew
+                transitUs = Long.MAX_VALUE;
             }
             lastCaptureUs = captureUs;
+            transitUs = Math.min(transitUs, ageUs);
         }
 
-        /** The least age among the recent arrivals: capture to processor with nothing waiting. */
         long transitUs() {
-            long least = Long.MAX_VALUE;
-            for (int i = 0; i < count; i++) {
-                least = Math.min(least, ages[i]);
-            }
-            return least;
+            return transitUs;
         }
     }
 }

@@ -74,7 +74,7 @@ class TemporalCrfTest {
     @Test
     void startsColdOnTheFirstFrameAfterAGapAndAfterASizeChangeAndWarmOtherwise() {
         try (TemporalCrf crf = new TemporalCrf(new DenseCrf(CrfOptions.of(CrfParams.DEEPLAB)
-                .withPruneProbability(0.05f)), WarmStartSettings.DEFAULT)) {
+                .withPruneProbability(0.05f)), WarmStartSettings.DEFAULT.withMaxGap(1))) {
             RgbImage f0 = vtest.get(0);
             byte[] labels = new byte[f0.width() * f0.height()];
             CrfRefiner.Outcome first = refine(crf, f0, 10, null, labels);
@@ -85,7 +85,7 @@ class TemporalCrfTest {
             assertEquals("", second.coldStartReason());
             CrfRefiner.Outcome gap = refine(crf, vtest.get(3), 13, second.state(), labels);
             assertFalse(gap.warm());
-            assertEquals("gap in sequence: previous 11, this 13", gap.coldStartReason());
+            assertEquals("gap in sequence: previous 11, this 13 (more than 1 frames)", gap.coldStartReason());
             CrfRefiner.Outcome replay = refine(crf, vtest.get(3), 13, gap.state(), labels);
             assertFalse(replay.warm(), "a frame processed again (after an aborted transaction) never warms from itself");
             RgbImage half = halve(vtest.get(2));
@@ -94,6 +94,29 @@ class TemporalCrfTest {
             assertFalse(resized.warm());
             assertEquals("size change: " + f0.width() + "x" + f0.height() + " to " + half.width() + "x"
                     + half.height(), resized.coldStartReason());
+        }
+    }
+
+    /**
+     * Frames skipped in live mode leave gaps in a camera's sequence: up to the bound they stay warm
+     * (the motion gate judges what moved meanwhile); beyond it, or when the sequence goes back (the
+     * source restarted), the frame starts cold.
+     */
+    @Test
+    void warmStartsAcrossSkippedFramesUpToTheBound() {
+        try (TemporalCrf crf = new TemporalCrf(new DenseCrf(CrfOptions.of(CrfParams.DEEPLAB)
+                .withPruneProbability(0.05f)), WarmStartSettings.DEFAULT.withMaxGap(5))) {
+            RgbImage f0 = vtest.get(0);
+            byte[] labels = new byte[f0.width() * f0.height()];
+            CrfRefiner.Outcome first = refine(crf, f0, 10, null, labels);
+            CrfRefiner.Outcome skipped = refine(crf, vtest.get(1), 15, first.state(), labels);
+            assertTrue(skipped.warm(), "4 frames skipped, within the bound of 5: " + skipped.coldStartReason());
+            CrfRefiner.Outcome far = refine(crf, vtest.get(2), 21, skipped.state(), labels);
+            assertFalse(far.warm());
+            assertEquals("gap in sequence: previous 15, this 21 (more than 5 frames)", far.coldStartReason());
+            CrfRefiner.Outcome restarted = refine(crf, vtest.get(3), 0, far.state(), labels);
+            assertFalse(restarted.warm());
+            assertTrue(restarted.coldStartReason().startsWith("sequence went back"), restarted.coldStartReason());
         }
     }
 

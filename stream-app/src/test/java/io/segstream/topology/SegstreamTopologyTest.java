@@ -1,5 +1,6 @@
 package io.segstream.topology;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,6 +8,7 @@ import io.segstream.SharedData;
 import io.segstream.assets.Assets;
 import io.segstream.codec.DecodedFrame;
 import io.segstream.codec.LabelRle;
+import io.segstream.codec.MaskLabels;
 import io.segstream.codec.ProtobufSerde;
 import io.segstream.codec.VideoSource;
 import io.segstream.config.SegstreamConfig;
@@ -27,6 +29,7 @@ import io.segstream.schemas.v1.Frame;
 import io.segstream.schemas.v1.Mask;
 import io.segstream.schemas.v1.MaskStatus;
 import io.segstream.schemas.v1.PixelFormat;
+import io.segstream.segmentation.WorkingSize;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -87,6 +90,11 @@ class SegstreamTopologyTest {
 
     private static Run run(long maxFrameAgeMs, CrfSetup crf, List<TestRecord<String, byte[]>> input)
             throws Exception {
+        return run(maxFrameAgeMs, crf, WorkingSize.DEFAULT, input);
+    }
+
+    private static Run run(long maxFrameAgeMs, CrfSetup crf, WorkingSize working,
+            List<TestRecord<String, byte[]>> input) throws Exception {
         SegstreamConfig config = new SegstreamConfig(Map.of(SegstreamConfig.MAX_FRAME_AGE_MS, maxFrameAgeMs));
         FrameTranslator shape = new FrameTranslator(card, Fit.of(FitMode.SQUASH));
         PipelineMetrics metrics = new PipelineMetrics(4);
@@ -96,7 +104,7 @@ class SegstreamTopologyTest {
         try (DynamicBatcher batcher = new DynamicBatcher(engine, shape.slotSize(), shape.outputSize(), 4, 0,
                 metrics::batchRun);
                 TopologyTestDriver driver = new TopologyTestDriver(SegstreamTopology.build(config,
-                        new SegmentationStage(batcher, "cpu: " + engine.description(), card, Fit.of(FitMode.SQUASH), WorkingSize.DEFAULT, true, crf, metrics,
+                        new SegmentationStage(batcher, "cpu: " + engine.description(), card, Fit.of(FitMode.SQUASH), working, true, crf, metrics,
                                 Clock.systemUTC()),
                         metrics, Clock.systemUTC()), props)) {
             TestInputTopic<String, byte[]> in = driver.createInputTopic(config.framesTopic(), new StringSerializer(),
@@ -194,9 +202,10 @@ class SegstreamTopologyTest {
             input.add(new TestRecord<>("lobby", frames.get(i).toByteArray()));
             input.add(new TestRecord<>("hall", frames.get(i).toBuilder().setCameraId("hall").build().toByteArray()));
         }
-        input.add(new TestRecord<>("lobby", frames.get(4).toByteArray())); // frame 3 never arrived
+        input.add(new TestRecord<>("lobby", frames.get(4).toByteArray())); // frame 3 never arrived (or was skipped)
+        input.add(new TestRecord<>("lobby", frames.get(4).toBuilder().setSequence(100).build().toByteArray()));
         List<Mask> masks = run(0, WARM, input).masks().stream().map(TestRecord::value).toList();
-        assertEquals(7, masks.size());
+        assertEquals(8, masks.size());
         for (int i = 0; i < 2; i++) {
             Mask first = masks.get(i);
             assertEquals(false, first.getCrf().getWarmStart(), first.getCameraId());
@@ -209,9 +218,60 @@ class SegstreamTopologyTest {
             assertEquals("", next.getCrf().getColdStartReason());
             assertTrue(next.getCrf().getIterations() >= 1);
         }
-        Mask afterGap = masks.get(6);
+        Mask afterSkip = masks.get(6);
+        assertTrue(afterSkip.getCrf().getWarmStart(), "one missing frame is within crf.warm.max.gap: "
+                + afterSkip.getCrf().getColdStartReason());
+        Mask afterGap = masks.get(7);
         assertEquals(false, afterGap.getCrf().getWarmStart());
-        assertEquals("gap in sequence: previous 2, this 4", afterGap.getCrf().getColdStartReason());
+        assertEquals("gap in sequence: previous 4, this 100 (more than " + WarmStartSettings.DEFAULT_MAX_GAP
+                + " frames)", afterGap.getCrf().getColdStartReason());
+    }
+
+    /**
+     * A frame larger than the working size is segmented at the working size: the Mask's label map
+     * is that size and says the frame's; with masks at the source size the labels are those
+     * enlarged, pixel for pixel.
+     */
+    @Test
+    void framesLargerThanTheWorkingSizeGetMasksAtTheWorkingSize() throws Exception {
+        List<TestRecord<String, byte[]>> input = List.of(new TestRecord<>("lobby", frames.get(0).toByteArray()),
+                new TestRecord<>("lobby", frames.get(1).toByteArray()));
+        List<Mask> working = run(0, WARM, new WorkingSize(320, false), input).masks().stream()
+                .map(TestRecord::value).toList();
+        List<Mask> source = run(0, WARM, new WorkingSize(320, true), input).masks().stream()
+                .map(TestRecord::value).toList();
+        for (int i = 0; i < 2; i++) {
+            Mask small = working.get(i);
+            assertEquals(320, small.getWidth());
+            assertEquals(240, small.getHeight());
+            assertEquals(480, small.getSourceWidth());
+            assertEquals(360, small.getSourceHeight());
+            assertEquals(320L * 240, small.getClassAreasList().stream().mapToLong(ClassArea::getPixels).sum());
+            byte[] labels = MaskLabels.decode(small);
+            for (io.segstream.schemas.v1.CocoRle rle : small.getCocoRleList()) {
+                byte[] binary = io.segstream.codec.CocoRle.decode(rle.getCounts(), 320, 240);
+                for (int p = 0; p < labels.length; p++) {
+                    assertEquals((labels[p] & 0xFF) == rle.getClassIndex(), binary[p] != 0, "COCO RLE at 320x240");
+                }
+            }
+            Mask big = source.get(i);
+            assertEquals(480, big.getWidth());
+            assertEquals(360, big.getHeight());
+            assertArrayEquals(MaskLabels.decodeAt(small, 480, 360), MaskLabels.decode(big),
+                    "mask.size=source enlarges the working labels");
+        }
+        assertTrue(working.get(1).getCrf().getWarmStart(), "the working size carries the warm start");
+        List<Mask> own = run(0, WARM, WorkingSize.SOURCE, input).masks().stream().map(TestRecord::value).toList();
+        for (int i = 0; i < 2; i++) {
+            byte[] full = MaskLabels.decode(own.get(i));
+            byte[] enlarged = MaskLabels.decode(source.get(i));
+            int same = 0;
+            for (int p = 0; p < full.length; p++) {
+                same += full[p] == enlarged[p] ? 1 : 0;
+            }
+            assertTrue(same >= 0.95 * full.length, "labels at the working size agree with the frame-size CRF on "
+                    + same + " of " + full.length + " pixels");
+        }
     }
 
     @Test

@@ -1,0 +1,166 @@
+package io.segstream.topology;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.segstream.schemas.v1.Frame;
+import io.segstream.schemas.v1.MaskStatus;
+import org.junit.jupiter.api.Test;
+
+class LiveScheduleTest {
+    private static final long T0 = 1_700_000_000_000_000L;
+    /** 25 frames/s. */
+    private static final long INTERVAL = 40_000;
+    /** Capture to processor when nothing waits. */
+    private static final long TRANSIT = 15_000;
+
+    private static Frame frame(String camera, long sequence) {
+        return Frame.newBuilder().setCameraId(camera).setSequence(sequence).setCaptureTimeUs(T0 + sequence * INTERVAL)
+                .build();
+    }
+
+    @Test
+    void batchModeSegmentsEveryFrameHoweverOld() {
+        LiveSchedule schedule = new LiveSchedule(LiveSchedule.Settings.BATCH);
+        for (int i = 0; i < 10; i++) {
+            assertTrue(schedule.decide(frame("gate", i), T0 + 3_600_000_000L).segment());
+        }
+    }
+
+    /**
+     * A camera at 25 frames/s whose frames take 500 ms each to segment: after each segmented frame
+     * the 12 that waited behind it are passed over as superseded and the newest is segmented.
+     */
+    @Test
+    void segmentsTheNewestFrameAndAnswersTheOnesThatWaitedAsSuperseded() {
+        LiveSchedule schedule = new LiveSchedule(new LiveSchedule.Settings(1_000_000, 0));
+        long now = T0 + TRANSIT;
+        int segmented = 0;
+        int superseded = 0;
+        long next = 0; // the next frame in the camera's queue
+        long lastSegmented = -1;
+        // a camera always behind never shows its transit again: an hour of it must not drift into stale frames
+        while (next < 90_000) {
+            // every frame captured by now has arrived; take them in order
+            while (T0 + next * INTERVAL + TRANSIT <= now && next < 90_000) {
+                Frame f = frame("gate", next);
+                long arrival = Math.max(now, f.getCaptureTimeUs() + TRANSIT);
+                LiveSchedule.Decision d = schedule.decide(f, arrival);
+                if (d.segment()) {
+                    schedule.segmented(f, arrival);
+                    segmented++;
+                    assertTrue(lastSegmented < 0 || next - lastSegmented >= 10, "segmented " + next + " after "
+                            + lastSegmented + ": the frames between were newer than it");
+                    lastSegmented = next;
+                    now = arrival + 500_000; // segmenting takes 500 ms
+                } else {
+                    assertEquals(MaskStatus.MASK_STATUS_SKIPPED_SUPERSEDED, d.status(), next + " at " + (arrival - T0) / 1000 + ": " + d.detail());
+                    assertTrue(d.detail().contains("newer frame"), d.detail());
+                    superseded++;
+                    now = arrival + 100; // a skip costs microseconds
+                }
+                next++;
+            }
+            now = Math.max(now, T0 + next * INTERVAL + TRANSIT);
+        }
+        assertTrue(segmented >= 0.99 * 7200, "one frame per 500 ms segmented: " + segmented);
+        assertTrue(superseded >= 10 * (segmented - 2), "the frames in between answered: " + superseded);
+    }
+
+    /**
+     * The transit grows by 300 ms (a clock stepped): every frame then looks as if it waited, yet the
+     * camera gets a segmented frame within the maximum age and its frames are segmented again after.
+     */
+    @Test
+    void aGrownTransitDelaysACameraByAtMostTheMaximumAge() {
+        LiveSchedule schedule = new LiveSchedule(new LiveSchedule.Settings(1_000_000, 0));
+        long lastSegmentedArrival = 0;
+        int segmentedAfter = 0;
+        for (int i = 0; i < 200; i++) {
+            Frame f = frame("gate", i);
+            long arrival = f.getCaptureTimeUs() + TRANSIT + (i >= 100 ? 300_000 : 0);
+            if (schedule.decide(f, arrival).segment()) {
+                schedule.segmented(f, arrival);
+                assertTrue(lastSegmentedArrival == 0 || arrival - lastSegmentedArrival <= 1_040_000,
+                        "frame " + i + " segmented " + (arrival - lastSegmentedArrival) / 1000 + " ms after the last");
+                lastSegmentedArrival = arrival;
+                segmentedAfter += i >= 100 ? 1 : 0;
+            }
+        }
+        assertTrue(segmentedAfter >= 70, "segmented again once the transit is learnt anew: " + segmentedAfter);
+    }
+
+    @Test
+    void aCameraThatKeepsUpHasEveryFrameSegmented() {
+        LiveSchedule schedule = new LiveSchedule(new LiveSchedule.Settings(1_000_000, 0));
+        for (int i = 0; i < 100; i++) {
+            Frame f = frame("gate", i);
+            // processing takes 30 ms: each frame arrives before its successor is captured, plus jitter
+            LiveSchedule.Decision d = schedule.decide(f, f.getCaptureTimeUs() + TRANSIT + (i % 3) * 10_000);
+            assertTrue(d.segment(), i + ": " + d);
+            schedule.segmented(f, f.getCaptureTimeUs() + TRANSIT);
+        }
+    }
+
+    @Test
+    void framesOlderThanTheMaximumAgeAreStale() {
+        LiveSchedule schedule = new LiveSchedule(new LiveSchedule.Settings(1_000_000, 0));
+        LiveSchedule.Decision d = schedule.decide(frame("gate", 0), T0 + 1_500_000);
+        assertEquals(MaskStatus.MASK_STATUS_SKIPPED_STALE, d.status());
+        assertTrue(d.detail().contains("1500 ms old") && d.detail().contains("max.frame.age.ms is 1000"), d.detail());
+    }
+
+    @Test
+    void maxFpsKeepsEveryFifthFrameOfA25FpsCamera() {
+        LiveSchedule schedule = new LiveSchedule(new LiveSchedule.Settings(1_000_000, 5));
+        StringBuilder kept = new StringBuilder();
+        int rate = 0;
+        for (int i = 0; i < 25; i++) {
+            Frame f = frame("gate", i);
+            LiveSchedule.Decision d = schedule.decide(f, f.getCaptureTimeUs() + TRANSIT);
+            if (d.segment()) {
+                schedule.segmented(f, f.getCaptureTimeUs() + TRANSIT);
+                kept.append(i).append(' ');
+            } else {
+                assertEquals(MaskStatus.MASK_STATUS_SKIPPED_RATE, d.status());
+                assertTrue(d.detail().contains("max.fps is 5"), d.detail());
+                rate++;
+            }
+        }
+        assertEquals("0 5 10 15 20 ", kept.toString());
+        assertEquals(20, rate);
+    }
+
+    /** Cameras are scheduled apart: one camera's backlog makes no frame of another superseded. */
+    @Test
+    void oneCamerasBacklogDoesNotSkipAnother() {
+        LiveSchedule schedule = new LiveSchedule(new LiveSchedule.Settings(1_000_000, 0));
+        for (int i = 0; i < 5; i++) {
+            Frame f = frame("lobby", i);
+            schedule.decide(f, f.getCaptureTimeUs() + TRANSIT);
+        }
+        // lobby's frame 5 waited 400 ms: superseded; gate's first frames are fresh
+        Frame late = frame("lobby", 5);
+        assertEquals(MaskStatus.MASK_STATUS_SKIPPED_SUPERSEDED,
+                schedule.decide(late, late.getCaptureTimeUs() + TRANSIT + 400_000).status());
+        Frame gate = frame("gate", 5);
+        assertTrue(schedule.decide(gate, gate.getCaptureTimeUs() + TRANSIT).segment());
+    }
+
+    /**
+     * A decimated camera (ingest --fps 5 from 25 frames/s: one frame per 200 ms) whose frames each
+     * wait 100 ms is not passed over: the frame interval is learnt from the capture times, not the
+     * source's nominal rate.
+     */
+    @Test
+    void theFrameIntervalIsLearntFromCaptureTimes() {
+        LiveSchedule schedule = new LiveSchedule(new LiveSchedule.Settings(1_000_000, 0));
+        for (int i = 0; i < 50; i += 5) {
+            Frame f = frame("gate", i).toBuilder().setFrameRate(25).build();
+            long arrival = f.getCaptureTimeUs() + TRANSIT + (i == 0 ? 0 : 100_000);
+            LiveSchedule.Decision d = schedule.decide(f, arrival);
+            assertTrue(d.segment(), i + ": " + d);
+            schedule.segmented(f, f.getCaptureTimeUs() + TRANSIT);
+        }
+    }
+}
