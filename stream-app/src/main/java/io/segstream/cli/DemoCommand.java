@@ -300,8 +300,13 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("segstream demo summary");
         System.out.println("  pipeline:      " + description);
         System.out.printf(Locale.ROOT, "  frames in:     %d%n", framesIn);
-        System.out.printf(Locale.ROOT, "  masks out:     %d (%d segmented, %d skipped as stale)%n", tally.masks(),
-                segmented, tally.skipped());
+        StringBuilder reasons = new StringBuilder();
+        tally.skippedByReason().forEach((reason, n) -> reasons.append(reasons.length() == 0 ? ": " : ", ")
+                .append(n).append(' ').append(reason));
+        System.out.printf(Locale.ROOT, "  masks out:     %d (%d segmented, %d skipped%s)%n", tally.masks(),
+                segmented, tally.skipped(), reasons);
+        tally.lastSkipDetail().forEach((reason, detail) -> System.out.printf(Locale.ROOT,
+                "  last %s:%s %s%n", reason, " ".repeat(Math.max(0, 10 - reason.length())), detail));
         System.out.printf(Locale.ROOT, "  dead-lettered: %d%n", metrics.deadLetteredRecords());
         System.out.printf(Locale.ROOT, "  throughput:    %.2f frames/s over %.1f s (processor start to last mask)%n",
                 tally.masks() / seconds, seconds);

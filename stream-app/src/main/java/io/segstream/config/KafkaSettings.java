@@ -47,6 +47,9 @@ public final class KafkaSettings {
     }
 
     /** The largest record on the frames and dead-letter topics. */
+    /** Bytes a processor's fetch brings per partition at most: several 1080p frames. */
+    static final int FETCH_BYTES_PER_PARTITION = 32 * 1024 * 1024;
+
     public int maxRecordBytes() {
         return config.maxFrameBytes() + RECORD_OVERHEAD_BYTES;
     }
@@ -63,6 +66,11 @@ public final class KafkaSettings {
         // Frames are large and each takes milliseconds: buffer a few per partition, not Kafka's 1000.
         p.put("buffered.records.per.partition", 8);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 16);
+        // A fetch brings several frames, not one: at Kafka's 1 MiB per partition a 1280x720 frame (1.38 MB) is
+        // fetched alone, one round trip per frame, which held live mode's skips to ~50 frames/s
+        // (benchmarks/RESULTS.md, "Live HD cameras").
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
+                Math.max(FETCH_BYTES_PER_PARTITION, maxRecordBytes()));
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), maxRecordBytes());
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
         // A processor that dies leaves its cameras unserved until the group notices: 10 s rather than Kafka's

@@ -20,6 +20,8 @@ public final class MaskTally {
     private int latencyCount;
     private final long[] timingSumsUs = new long[5];
     private final CrfTally crf = new CrfTally();
+    private final Map<String, Long> skippedByReason = new TreeMap<>();
+    private final Map<String, String> lastSkipDetail = new TreeMap<>();
 
     /** Per-camera figures. */
     public static final class Camera {
@@ -74,6 +76,8 @@ public final class MaskTally {
         camera.lastSequence = sequence;
         if (MaskLabels.skipped(mask.getStatus())) {
             camera.skipped++;
+            skippedByReason.merge(MaskLabels.skipReason(mask.getStatus()), 1L, Long::sum);
+            lastSkipDetail.put(MaskLabels.skipReason(mask.getStatus()), mask.getStatusDetail());
             return;
         }
         for (ClassArea area : mask.getClassAreasList()) {
@@ -130,6 +134,16 @@ public final class MaskTally {
 
     public synchronized long masks() {
         return cameras.values().stream().mapToLong(c -> c.masks).sum();
+    }
+
+    /** Skipped masks by reason ("stale", "superseded", "rate"), reasons seen only. */
+    public synchronized Map<String, Long> skippedByReason() {
+        return new TreeMap<>(skippedByReason);
+    }
+
+    /** The status detail of the last mask skipped for each reason. */
+    public synchronized Map<String, String> lastSkipDetail() {
+        return new TreeMap<>(lastSkipDetail);
     }
 
     public synchronized long skipped() {

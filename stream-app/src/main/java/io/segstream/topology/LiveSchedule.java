@@ -19,7 +19,8 @@ import java.util.Map;
  *       the least age of the camera's arrivals (its transit: how long capture to processor takes
  *       when nothing waits, through ingest, the broker and any clock offset between hosts) by more
  *       than the camera's frame interval (learnt from capture times, so decimated sources count
- *       right). The least age is kept for as long as the source runs: a camera that is always
+ *       right), the transit taken as at most {@value #MAX_TRANSIT_US} microseconds so that a
+ *       backlog is never mistaken for it. The least age is kept for as long as the source runs: a camera that is always
  *       behind never shows its transit again, so a window would let the estimate creep up. Should
  *       the transit grow (a clock stepped, a slower network), a camera without a segmented frame
  *       for the maximum age has its next frame segmented whatever it waited and its transit learnt
@@ -38,6 +39,16 @@ final class LiveSchedule {
      * time: its successor was then captured more than a transit time ago, so it is waiting too.
      */
     static final double SUPERSEDED_INTERVALS = 1.0;
+    /**
+     * The most a frame's transit (capture to processor, nothing waiting) is taken to be. The least
+     * age a processor sees is the transit only if it ever caught up with its camera; one that
+     * started behind (a restart, a rebalance, the model loading while frames kept coming) would
+     * otherwise take its backlog for the transit and never skip it. Ingest to a broker and on to
+     * a consumer takes milliseconds to tens of milliseconds; capture times and the processor's
+     * clock are taken to agree (NTP), as max.frame.age.ms already assumes. A camera that starves
+     * anyway (a slow link, a clock stepped) lifts its own bound to what it sees.
+     */
+    static final long MAX_TRANSIT_US = 250_000;
 
     /**
      * @param maxAgeUs the maximum frame age, or 0 for batch mode (every frame segmented)
@@ -85,6 +96,7 @@ final class LiveSchedule {
                 && arrivalUs - camera.lastSegmentedArrivalUs > settings.maxAgeUs();
         if (starving) {
             camera.transitUs = ageUs;
+            camera.transitCapUs = Math.max(camera.transitCapUs, ageUs);
         }
         if (intervalUs > 0 && waitedUs > SUPERSEDED_INTERVALS * intervalUs && !starving) {
             return new Decision(MaskStatus.MASK_STATUS_SKIPPED_SUPERSEDED, String.format(Locale.ROOT,
@@ -125,6 +137,7 @@ final class LiveSchedule {
         double intervalUs;
         /** The least age of the source's arrivals: capture to processor with nothing waiting. */
         long transitUs = Long.MAX_VALUE;
+        long transitCapUs = MAX_TRANSIT_US;
         long lastSegmentedUs = Long.MIN_VALUE;
         long lastSegmentedArrivalUs = Long.MIN_VALUE;
 
@@ -135,13 +148,14 @@ final class LiveSchedule {
             } else if (lastCaptureUs != Long.MIN_VALUE && captureUs < lastCaptureUs) {
                 intervalUs = 0; // the source restarted: learn its spacing and transit anew
                 transitUs = Long.MAX_VALUE;
+                transitCapUs = MAX_TRANSIT_US;
             }
             lastCaptureUs = captureUs;
             transitUs = Math.min(transitUs, ageUs);
         }
 
         long transitUs() {
-            return transitUs;
+            return Math.min(transitUs, transitCapUs);
         }
     }
 }

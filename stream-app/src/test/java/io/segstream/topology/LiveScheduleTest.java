@@ -90,6 +90,31 @@ class LiveScheduleTest {
         assertTrue(segmentedAfter >= 70, "segmented again once the transit is learnt anew: " + segmentedAfter);
     }
 
+    /**
+     * The processor starts 800 ms behind its camera (the model loading while frames kept coming):
+     * the backlog is not taken for the transit; it is skipped and the newest frames segmented.
+     */
+    @Test
+    void aProcessorThatStartsBehindSkipsItsBacklog() {
+        LiveSchedule schedule = new LiveSchedule(new LiveSchedule.Settings(1_000_000, 0));
+        long now = T0 + 800_000 + TRANSIT; // frames 0-20 wait
+        long lastAge = 0;
+        for (int i = 0; i < 21; i++) {
+            Frame f = frame("gate", i);
+            now = Math.max(now, f.getCaptureTimeUs() + TRANSIT);
+            LiveSchedule.Decision d = schedule.decide(f, now);
+            if (d.segment()) {
+                schedule.segmented(f, now);
+                lastAge = now - f.getCaptureTimeUs();
+                now += 30_000; // the camera keeps up from then on
+            } else {
+                now += 2_000; // a skip takes 2 ms
+            }
+        }
+        assertTrue(lastAge <= LiveSchedule.MAX_TRANSIT_US + INTERVAL + 30_000,
+                "caught up: the last segmented frame was " + lastAge / 1000 + " ms old");
+    }
+
     @Test
     void aCameraThatKeepsUpHasEveryFrameSegmented() {
         LiveSchedule schedule = new LiveSchedule(new LiveSchedule.Settings(1_000_000, 0));
