@@ -199,7 +199,7 @@ final class DemoCommand implements Callable<Integer> {
                         }
                     });
                 }
-                try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, applicationId)) {
+                try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, AssetResolver.defaultCacheDir(), applicationId)) {
                     processor.awaitRunning(Duration.ofMinutes(2));
                     long runStart = System.nanoTime();
                     System.err.println("demo: processing " + processor.description());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.flatbuffers.FlatBufferBuilder;
 import io.segstream.SharedData;
+import io.segstream.assets.CheckImages;
 import io.segstream.model.KnownModels;
 import io.segstream.model.ModelCard;
 import io.segstream.model.ModelException;

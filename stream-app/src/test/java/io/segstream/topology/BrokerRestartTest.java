@@ -11,6 +11,7 @@ import io.segstream.codec.VideoSource;
 import io.segstream.config.ConfigLoader;
 import io.segstream.config.KafkaSettings;
 import io.segstream.config.SegstreamConfig;
+import io.segstream.data.AssetResolver;
 import io.segstream.ingest.FrameIngestor;
 import io.segstream.metrics.MaskTally;
 import io.segstream.schemas.v1.PixelFormat;
@@ -58,7 +59,7 @@ class BrokerRestartTest {
             }
             long before;
             long afterStop;
-            try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir,
+            try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, AssetResolver.defaultCacheDir(),
                     "restart-" + downSeconds)) {
                 processor.awaitRunning(Duration.ofMinutes(1));
                 while (processor.metrics().masksOut() < 40) {

@@ -16,6 +16,7 @@ import io.segstream.codec.VideoSource;
 import io.segstream.config.ConfigLoader;
 import io.segstream.config.KafkaSettings;
 import io.segstream.config.SegstreamConfig;
+import io.segstream.data.AssetResolver;
 import io.segstream.ingest.FrameIngestor;
 import io.segstream.metrics.MaskTally;
 import io.segstream.schemas.v1.ClassArea;
@@ -85,7 +86,7 @@ class ConsumerExamplesTest {
                 }
             }
         }
-        try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, "examples")) {
+        try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, AssetResolver.defaultCacheDir(), "examples")) {
             MaskTally tally = MaskTally.collect(kafka.consumer(), config.masksTopic(), sent, Duration.ofMinutes(5));
             assertEquals(sent, tally.masks());
         }

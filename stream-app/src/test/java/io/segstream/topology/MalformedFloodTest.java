@@ -13,6 +13,7 @@ import io.segstream.codec.VideoSource;
 import io.segstream.config.ConfigLoader;
 import io.segstream.config.KafkaSettings;
 import io.segstream.config.SegstreamConfig;
+import io.segstream.data.AssetResolver;
 import io.segstream.ingest.FrameIngestor;
 import io.segstream.metrics.MaskTally;
 import io.segstream.schemas.v1.Frame;
@@ -118,7 +119,7 @@ class MalformedFloodTest {
             long heapBefore = liveHeap();
             long peakHeap = 0;
             MaskTally tally;
-            try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, "flood")) {
+            try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, AssetResolver.defaultCacheDir(), "flood")) {
                 processor.awaitRunning(Duration.ofMinutes(1));
                 long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
                 while (processor.metrics().masksOut() < GOOD || processor.metrics().deadLetteredRecords() < BAD) {

@@ -14,6 +14,7 @@ import io.segstream.codec.VideoSource;
 import io.segstream.config.ConfigLoader;
 import io.segstream.config.KafkaSettings;
 import io.segstream.config.SegstreamConfig;
+import io.segstream.data.AssetResolver;
 import io.segstream.ingest.FrameIngestor;
 import io.segstream.metrics.MaskTally;
 import io.segstream.schemas.v1.Frame;
@@ -113,7 +114,7 @@ class PipelineIntegrationTest {
 
         MaskTally tally;
         long deadLettered;
-        try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, "two-cameras")) {
+        try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, AssetResolver.defaultCacheDir(), "two-cameras")) {
             tally = collect(kafka, config, sent);
             deadLettered = processor.metrics().deadLetteredRecords();
             assertTrue(processor.metrics().meanBatchSize() > 1, "batches carry several model inputs");
@@ -168,7 +169,7 @@ class PipelineIntegrationTest {
         }
 
         MaskTally tally;
-        try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, "bad-records")) {
+        try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, AssetResolver.defaultCacheDir(), "bad-records")) {
             tally = collect(kafka, config, good.size());
             assertEquals(3, processor.metrics().deadLetteredRecords());
             String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(

@@ -11,6 +11,7 @@ import io.segstream.codec.VideoSource;
 import io.segstream.config.ConfigLoader;
 import io.segstream.config.KafkaSettings;
 import io.segstream.config.SegstreamConfig;
+import io.segstream.data.AssetResolver;
 import io.segstream.ingest.FrameIngestor;
 import io.segstream.metrics.MaskTally;
 import io.segstream.schemas.v1.PixelFormat;
@@ -70,7 +71,7 @@ class ThreeBrokersTest {
             }
             long atStop;
             long whileDown;
-            try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, "three-brokers")) {
+            try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, AssetResolver.defaultCacheDir(), "three-brokers")) {
                 processor.awaitRunning(Duration.ofMinutes(1));
                 while (processor.metrics().masksOut() < 40) {
                     Thread.sleep(20);
