@@ -15,10 +15,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The Kafka verbs as a user runs them: demo in one command; ingest, then export, against a broker. */
+@Tag("integration")
 class KafkaCommandsTest {
     @TempDir
     Path tmp;

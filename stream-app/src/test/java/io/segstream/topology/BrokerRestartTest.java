@@ -22,6 +22,7 @@ import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (broker.timeout.ms, 30 s) and the transaction timeout, so the processor's sends and commits fail
  * while the broker is away, and it must recover rather than hang or lose frames.
  */
+@Tag("integration")
 class BrokerRestartTest {
     @TempDir
     static Path modelDir;

@@ -38,6 +38,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,6 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  * their COCO RLE decoding matches the labels; kcat reads the same records. A client that is not
  * installed is skipped with one line saying how to install it.
  */
+@Tag("integration")
 class ConsumerExamplesTest {
     static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
     static final Path PROTO = Path.of("..", "schemas", "src", "main", "proto").toAbsolutePath().normalize();

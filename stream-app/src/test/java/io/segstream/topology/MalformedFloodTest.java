@@ -31,6 +31,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * with its reason, every good one gets a mask, the processor keeps running, and the heap stays
  * bounded (nothing is sized from an untrusted header before it is checked).
  */
+@Tag("integration")
 class MalformedFloodTest {
     static final int BAD = 10_000;
     static final int GOOD = 60;

@@ -29,6 +29,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Afterwards a read_committed reader must find exactly one mask per (camera, sequence), in order
  * per camera, with exactly-once; and none missing with at-least-once (duplicates counted).
  */
+@Tag("integration")
 class ProcessorKillTest {
     static final int FRAMES_PER_CAMERA = 300;
     static final Map<String, Path> CAMERAS = Map.of("vtest", SharedData.path(Assets.VTEST),
