@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The processor as a separate JVM ({@code segstream run}) against the embedded broker, killed with
- * SIGKILL three times at random moments and restarted each time (DESIGN.md, "Guarantees").
+ * SIGKILL three times at random moments and restarted each time (DESIGN.md, "Contracts").
  * Afterwards a read_committed reader must find exactly one mask per (camera, sequence), in order
  * per camera, with exactly-once; and none missing with at-least-once (duplicates counted).
  */

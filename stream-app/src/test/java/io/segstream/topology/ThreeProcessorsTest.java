@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Scale-out's answer to a lost processor (DESIGN.md, "Guarantees"): three {@code segstream run}
+ * Scale-out's answer to a lost processor (DESIGN.md, "Contracts"): three {@code segstream run}
  * JVMs with one application id share 8 cameras on 8 partitions; one is SIGKILLed mid-stream and not
  * restarted, its cameras move to the other two; then those two are restarted one at a time
  * (SIGTERM, wait for RUNNING, next). A read_committed reader must find exactly one mask per
