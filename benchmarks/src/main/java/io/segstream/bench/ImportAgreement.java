@@ -1,7 +1,7 @@
 package io.segstream.bench;
 
+import io.segstream.assets.CheckImages;
 import io.segstream.data.AssetResolver;
-import io.segstream.importcheck.CheckImages;
 import io.segstream.importcheck.TfliteCheck;
 import io.segstream.model.ModelImporter;
 import io.segstream.model.ModelZoo;

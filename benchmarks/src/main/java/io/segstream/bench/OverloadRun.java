@@ -90,7 +90,7 @@ public final class OverloadRun {
         List<Long> latencies = new ArrayList<>();
         long[] skipped = {0};
         long drainNanos;
-        try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, prefix)) {
+        try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, AssetResolver.defaultCacheDir(), prefix)) {
             processor.awaitRunning(Duration.ofMinutes(1));
             ExecutorService pool = Executors.newSingleThreadExecutor();
             Future<Long> ingest = pool.submit(() -> PipelineThroughput.ingest(kafka, config, video, cameras, frames,

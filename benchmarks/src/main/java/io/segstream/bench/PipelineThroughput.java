@@ -99,7 +99,7 @@ public final class PipelineThroughput {
                     double pipeline;
                     long[] batches;
                     double meanBatch;
-                    try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, prefix)) {
+                    try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, AssetResolver.defaultCacheDir(), prefix)) {
                         processor.awaitRunning(Duration.ofMinutes(2));
                         long t0 = System.nanoTime();
                         follow(kafka, config, sent);
@@ -125,7 +125,7 @@ public final class PipelineThroughput {
                 SegstreamConfig config = loaded.segstream();
                 KafkaSettings kafka = new KafkaSettings(config, loaded.kafka());
                 TopicAdmin.ensureAll(config, kafka);
-                try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, prefix)) {
+                try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, AssetResolver.defaultCacheDir(), prefix)) {
                     processor.awaitRunning(Duration.ofMinutes(2));
                     ExecutorService pool = Executors.newSingleThreadExecutor();
                     Future<Long> ingest = pool.submit(() -> ingest(kafka, config, video, cameras, latencyFrames, true));

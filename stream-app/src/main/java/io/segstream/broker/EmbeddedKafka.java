@@ -108,7 +108,15 @@ public final class EmbeddedKafka implements AutoCloseable {
                 (System.nanoTime() - t0) / 1_000_000, logDir);
     }
 
-    /** Stops the server, keeping its log directory, so that {@link #start()} can bring it back. */
+    /**
+     * Stops the server, keeping its log directory, so that {@link #start()} can bring it back.
+     *
+     * <p>The one WARN this logs ({@code [NodeToControllerChannelManager id=1 name=registration]
+     * Attempting to close NetworkClient that has already been closed}) is Kafka 4.4's own double
+     * close, not a second shutdown here: {@code ControllerServer.shutdown()} closes its
+     * {@code ControllerRegistrationManager}, whose shutdown event shuts the "registration" channel
+     * manager down, and then shuts the same channel manager down itself. Nothing is leaked.
+     */
     public synchronized void stop() {
         if (server == null) {
             return;

@@ -207,7 +207,7 @@ final class DemoCommand implements Callable<Integer> {
                     System.err.printf("demo: %d frames ingested before the processor starts (--prefill)%n",
                             expected.get());
                 }
-                try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, applicationId)) {
+                try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, AssetResolver.defaultCacheDir(), applicationId)) {
                     processor.awaitRunning(Duration.ofMinutes(2));
                     if (!ingestFirst) {
                         startIngest.run();

@@ -1,10 +1,10 @@
 package io.segstream.cli;
 
 import io.segstream.assets.Assets;
+import io.segstream.assets.CheckImages;
 import io.segstream.codec.RgbImage;
 import io.segstream.data.AssetException;
 import io.segstream.data.AssetResolver;
-import io.segstream.importcheck.CheckImages;
 import io.segstream.importcheck.ImportCheck;
 import io.segstream.importcheck.TfliteCheck;
 import io.segstream.model.KnownModels;

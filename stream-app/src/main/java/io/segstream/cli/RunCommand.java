@@ -4,6 +4,7 @@ import io.segstream.broker.KafkaErrors;
 import io.segstream.config.ConfigLoader;
 import io.segstream.config.KafkaSettings;
 import io.segstream.config.SegstreamConfig;
+import io.segstream.data.AssetResolver;
 import io.segstream.metrics.PipelineMetrics;
 import io.segstream.model.ModelLocator;
 import io.segstream.topology.SegstreamProcessor;
@@ -78,7 +79,7 @@ final class RunCommand implements Callable<Integer> {
         // SIGTERM/Ctrl-C while connecting ends the wait at once; once the processor runs, the loop below sees
         // the request and closes it (its last transaction committed or aborted, within CLOSE_TIMEOUT).
         try (Shutdown shutdown = Shutdown.install(SegstreamProcessor.CLOSE_TIMEOUT.plusSeconds(10))) {
-            SegstreamProcessor processor = SegstreamProcessor.start(config, settings, modelDir, applicationId);
+            SegstreamProcessor processor = SegstreamProcessor.start(config, settings, modelDir, AssetResolver.defaultCacheDir(), applicationId);
             shutdown.protect();
             try (processor) {
                 System.err.println("segstream run: " + processor.description());

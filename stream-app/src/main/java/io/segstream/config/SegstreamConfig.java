@@ -57,6 +57,8 @@ public final class SegstreamConfig extends AbstractConfig {
     public static final String METRICS_PORT = "metrics.port";
     public static final String METRICS_BIND = "metrics.bind";
     public static final String METRICS_MAX_CAMERAS = "metrics.max.cameras";
+    /** {@value}: the default of {@link #METRICS_MAX_CAMERAS}, also what metrics uses where no setting reaches it. */
+    public static final int DEFAULT_METRICS_MAX_CAMERAS = 256;
     public static final String BROKER_TIMEOUT_MS = "broker.timeout.ms";
     public static final String TENSORRT_FP16 = "tensorrt.fp16";
     public static final String TENSORRT_CACHE_DIR = "tensorrt.cache.dir";
@@ -177,7 +179,7 @@ public final class SegstreamConfig extends AbstractConfig {
                     "Address the Prometheus endpoint listens on. The default, loopback, keeps it on this machine; "
                             + "0.0.0.0 serves every interface, as a container's scraper or probe needs (the process "
                             + "warns at start).")
-            .define(METRICS_MAX_CAMERAS, Type.INT, io.segstream.metrics.CameraMetrics.DEFAULT_MAX_CAMERAS,
+            .define(METRICS_MAX_CAMERAS, Type.INT, DEFAULT_METRICS_MAX_CAMERAS,
                     Range.between(1, 100_000), Importance.LOW,
                     "Most camera ids the processor's per-camera series (segstream_camera_*) are labelled with; "
                             + "records of further ids are counted under camera=\"other\" and the first is logged as a "

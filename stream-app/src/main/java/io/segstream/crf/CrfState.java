@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 import java.util.Optional;
 
 /**
- * What one camera carries from a frame to the next for the CRF's warm start (DESIGN.md, "Temporal
- * warm start"): the frame's sequence number and size, its final labels, and its final marginals as
+ * What one camera carries from a frame to the next for the CRF's warm start (DESIGN.md, "Packages",
+ * the crf row): the frame's sequence number and size, its final labels, and its final marginals as
  * log-probabilities of the labels that took part, relative to each pixel's most likely label and
  * quantised to one byte: {@code ln q_k - ln q_max} in steps of 1/32 nat, clipped at -255/32
  * (about -8 nats, q/q_max = 3.4e-4).

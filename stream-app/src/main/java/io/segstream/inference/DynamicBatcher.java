@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Because each caller waits for its own result, no record leaves {@code process()} before its
  * mask exists, so Kafka Streams never commits an offset ahead of its output (DESIGN.md,
- * "Guarantees"). Buffers are sized once per batch size and reused.
+ * "Contracts"). Buffers are sized once per batch size and reused.
  */
 public final class DynamicBatcher implements ModelRunner, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DynamicBatcher.class);

@@ -10,7 +10,7 @@ public enum FitMode {
      * Cut the frame into overlapping model-size tiles at native resolution, infer them together and
      * average the logits where tiles overlap: small, distant objects keep their pixels. A frame no
      * larger than the model input is one tile, resized like SQUASH. Best with the 257 models
-     * (benchmarks/RESULTS.md, "Fit modes").
+     * (benchmarks/RESULTS.md, "Mask quality per fit mode").
      */
     TILE,
     /**

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.segstream.codec.MaskLabels;
+import io.segstream.config.SegstreamConfig;
 import io.segstream.schemas.v1.Mask;
 import io.segstream.schemas.v1.MaskStatus;
 import java.time.Duration;
@@ -32,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe and lock-free on the per-record path once a camera is known.
  */
 public final class CameraMetrics {
-    /** The bound's default (the setting metrics.max.cameras declares it). */
-    public static final int DEFAULT_MAX_CAMERAS = 256;
+    /** The bound's default, as the setting metrics.max.cameras declares it (config may not name metrics). */
+    public static final int DEFAULT_MAX_CAMERAS = SegstreamConfig.DEFAULT_METRICS_MAX_CAMERAS;
     /** The label value of every camera beyond the bound. */
     public static final String OTHER = "other";
     /** The end-to-end latency histogram's bucket bounds; alerts' thresholds should be among them. */

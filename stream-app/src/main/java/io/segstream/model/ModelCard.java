@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * What the pipeline needs to know about a model besides its ONNX graph (DESIGN.md, "Inference"):
+ * What the pipeline needs to know about a model besides its ONNX graph (DESIGN.md, "Contracts"):
  * classes and palette, input size, layout, channel order and normalisation, and the logits
  * output with its stride and the bilinear alignment its authors trained with, and the dense CRF's
  * parameters measured for it (absent: DeepLab v2's). Written by {@code segstream model import} as

@@ -20,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Prepares a segmentation model for the pipeline (DESIGN.md, "Inference"): an ONNX file gets a
+ * Prepares a segmentation model for the pipeline (DESIGN.md, "Contracts"): an ONNX file gets a
  * symbolic batch dimension and the network's own logits as its output (the pipeline upsamples to
  * the frame size itself and the CRF needs logits); a TFLite file, float or 8-bit, is converted into
  * such an ONNX graph ({@link TfliteToOnnx}). Writes {@code model.onnx} and {@code model.json}

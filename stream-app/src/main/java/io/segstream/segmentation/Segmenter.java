@@ -3,12 +3,15 @@ package io.segstream.segmentation;
 import io.segstream.crf.CrfRefiner;
 import io.segstream.crf.CrfSetup;
 import io.segstream.inference.DirectRunner;
+import io.segstream.inference.DynamicBatcher;
 import io.segstream.inference.EngineChoice;
 import io.segstream.inference.EngineRequest;
 import io.segstream.inference.Engines;
 import io.segstream.inference.InferenceEngine;
 import io.segstream.model.ModelCard;
 import io.segstream.model.ModelImporter;
+import io.segstream.schemas.v1.ModelInfo;
+import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -66,6 +69,16 @@ public final class Segmenter implements AutoCloseable {
             closeAfter(e, engine);
             throw e;
         }
+    }
+
+    /**
+     * Reads the card of the model in {@code modelDir}, so that a bad model directory is named before
+     * anything else is asked (the processor checks it before Kafka).
+     *
+     * @throws io.segstream.model.ModelException when the card cannot be read
+     */
+    public static void checkModel(final Path modelDir) {
+        ModelCard.read(modelDir.resolve(ModelImporter.CARD_FILE));
     }
 
     /** Closes {@code opened} after {@code failure}, which carries whatever closing throws. */
@@ -137,6 +150,53 @@ public final class Segmenter implements AutoCloseable {
     /** Engine, version and device, for start-up lines. */
     public String engineDescription() {
         return engine.description();
+    }
+
+    /** The engine's {@code --engine} name ({@code cpu}, {@code cuda}, {@code tensorrt}), for metrics and Masks. */
+    public String engineLabel() {
+        return engine.choice().label();
+    }
+
+    /** The model's id, for start-up lines. */
+    public String modelId() {
+        return card.id();
+    }
+
+    /** The fit's name ({@code zoom}, {@code tile}, ...), for start-up lines. */
+    public String fitLabel() {
+        return options.fit().label();
+    }
+
+    /** Whose CRF parameters are the base of the CRF's: "the model card's" or "DeepLab v2's". */
+    public String crfSource() {
+        return ModelCrf.source(card);
+    }
+
+    /**
+     * The model as each Mask names it: id, class table, palette and background class, and the engine
+     * ({@code "cpu: "} and its description).
+     */
+    public ModelInfo modelInfo() {
+        final ModelInfo.Builder info = ModelInfo.newBuilder().setModelId(card.id()).addAllClassNames(card.classes())
+                .setEngine(engineLabel() + ": " + engineDescription());
+        if (card.background() != null) {
+            info.setBackgroundClass(card.background());
+        }
+        for (int c = 0; c < card.classCount(); c++) {
+            info.addPalette(card.rgb(c));
+        }
+        return info.build();
+    }
+
+    /**
+     * The engine behind one dynamic batcher of at most {@code maxBatch} model inputs, each waiting at
+     * most {@code maxDelayNanos} for others, for paths on many threads (the processor's); the caller
+     * closes it before this segmenter.
+     */
+    public SharedBatcher shareBatcher(final int maxBatch, final long maxDelayNanos,
+            final DynamicBatcher.BatchListener listener) {
+        return new SharedBatcher(card, options.fit(), crf, options.working(), engine, maxBatch, maxDelayNanos,
+                listener);
     }
 
     /** Closes the own path (its CRF threads), then the engine, even when the first close fails. */

@@ -4,11 +4,7 @@ import io.segstream.codec.FrameCodec.ValidFrame;
 import io.segstream.codec.LabelRle;
 import io.segstream.codec.PixelConverter;
 import io.segstream.codec.RgbImage;
-import io.segstream.crf.CrfSetup;
-import io.segstream.inference.Fit;
-import io.segstream.inference.ModelRunner;
 import io.segstream.metrics.PipelineMetrics;
-import io.segstream.model.ModelCard;
 import io.segstream.schemas.v1.ClassArea;
 import io.segstream.schemas.v1.CocoRle;
 import io.segstream.schemas.v1.CrfStats;
@@ -21,9 +17,9 @@ import io.segstream.schemas.v1.Timings;
 import io.segstream.segmentation.CameraStates;
 import io.segstream.segmentation.FrameResult;
 import io.segstream.segmentation.SegmentationPath;
-import io.segstream.segmentation.WorkingSize;
 import java.time.Clock;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Frame to Mask, shared by every stream thread: pixels to RGB, then the one segmentation path
@@ -41,19 +37,19 @@ public final class SegmentationStage implements FrameStage, AutoCloseable {
     private final List<Worker> all = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
-     * @param runner the shared batcher the stream threads' model inputs go to
-     * @param engine which engine runs the model, as the Mask's model info names it
-     * @param crf the stream CRF's settings, or null for no CRF (argmax of the logits)
+     * @param paths a new path for each stream thread, all sending their model inputs to the shared
+     *     batcher ({@code SharedBatcher::newPath}); each is closed with this stage
+     * @param modelInfo the model and engine as each Mask names them
+     * @param maxFrameAgeMs live mode's maximum frame age, or 0 for batch mode
      */
-    public SegmentationStage(ModelRunner runner, String engine, ModelCard card, Fit fit, WorkingSize working,
-            boolean cocoRle, CrfSetup crf, PipelineMetrics metrics, Clock clock) {
+    public SegmentationStage(Supplier<SegmentationPath> paths, ModelInfo modelInfo,
+            boolean cocoRle, PipelineMetrics metrics, Clock clock) {
         this.cocoRle = cocoRle;
         this.metrics = metrics;
         this.clock = clock;
-        this.modelInfo = modelInfo(card, engine);
+        this.modelInfo = modelInfo;
         this.workers = ThreadLocal.withInitial(() -> {
-            Worker w = new Worker(new SegmentationPath(card, fit, runner, crf == null ? null : crf.newRefiner(1),
-                    working));
+            Worker w = new Worker(paths.get());
             all.add(w);
             return w;
         });
@@ -128,18 +124,6 @@ public final class SegmentationStage implements FrameStage, AutoCloseable {
 
     private long nowUs() {
         return clock.millis() * 1000;
-    }
-
-    static ModelInfo modelInfo(ModelCard card, String engine) {
-        ModelInfo.Builder info = ModelInfo.newBuilder().setModelId(card.id()).addAllClassNames(card.classes())
-                .setEngine(engine);
-        if (card.background() != null) {
-            info.setBackgroundClass(card.background());
-        }
-        for (int c = 0; c < card.classCount(); c++) {
-            info.addPalette(card.rgb(c));
-        }
-        return info.build();
     }
 
     /** Closes every stream thread's path (and its CRF threads). */

@@ -4,18 +4,12 @@ import io.segstream.broker.TopicAdmin;
 import io.segstream.config.KafkaSettings;
 import io.segstream.config.SegstreamConfig;
 import io.segstream.crf.CrfSetup;
-import io.segstream.data.AssetResolver;
-import io.segstream.inference.DynamicBatcher;
-import io.segstream.inference.FrameTranslator;
-import io.segstream.inference.InferenceEngine;
 import io.segstream.metrics.PipelineMetrics;
 import io.segstream.metrics.PrometheusEndpoint;
-import io.segstream.model.ModelCard;
-import io.segstream.model.ModelImporter;
-import io.segstream.segmentation.ModelCrf;
 import io.segstream.segmentation.Segmenter;
 import io.segstream.segmentation.SegmenterOptions;
 import io.segstream.segmentation.WorkingSize;
+import io.segstream.segmentation.SharedBatcher;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,7 +30,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running {@code segstream run}: the model on its engine, the shared dynamic batcher, and the
+ * A running {@code segstream run}: the model on its engine, the shared dynamic batcher
+ * ({@link SharedBatcher}), and the
  * Kafka Streams application executing {@link SegstreamTopology}. Scale-out is Kafka's: start more
  * of these with the same application id.
  */
@@ -52,14 +47,14 @@ public final class SegstreamProcessor implements AutoCloseable {
 
     private final Segmenter segmenter;
     private final SegmentationStage stage;
-    private final DynamicBatcher batcher;
+    private final SharedBatcher batcher;
     private final PipelineMetrics metrics;
     private final KafkaStreams streams;
     private final String description;
     private final PrometheusEndpoint endpoint;
     private final AtomicReference<Throwable> refusal;
 
-    private SegstreamProcessor(Segmenter segmenter, SegmentationStage stage, DynamicBatcher batcher,
+    private SegstreamProcessor(Segmenter segmenter, SegmentationStage stage, SharedBatcher batcher,
             PipelineMetrics metrics,
             KafkaStreams streams, String description, PrometheusEndpoint endpoint, AtomicReference<Throwable> refusal) {
         this.endpoint = endpoint;
@@ -78,13 +73,15 @@ public final class SegstreamProcessor implements AutoCloseable {
      * closed before the failure is thrown.
      *
      * @param modelDir a directory made by {@code segstream model import}
+     * @param cacheDir where TensorRT keeps built engines unless {@code tensorrt.cache.dir} says
+     *     otherwise: under {@code cacheDir/tensorrt} (the verbs pass the asset cache)
      */
     public static SegstreamProcessor start(final SegstreamConfig config, final KafkaSettings kafka,
-            final Path modelDir, final String applicationId) {
+            final Path modelDir, final Path cacheDir, final String applicationId) {
         final Properties props = kafka.streams(applicationId);
         final StreamsConfig streamsConfig = kafka.validatedStreams(applicationId); // names a bad setting before any work
         // A bad model directory is named before Kafka is asked; the segmenter reads the card again as it opens.
-        ModelCard.read(modelDir.resolve(ModelImporter.CARD_FILE));
+        Segmenter.checkModel(modelDir);
         // A missing ACL is named before anything is created or loaded; topics not there yet are created next.
         TopicAdmin.awaitCluster(kafka);
         TopicAdmin.requireAccess(kafka, List.of(Map.entry(config.framesTopic(), AclOperation.READ),
@@ -93,8 +90,7 @@ public final class SegstreamProcessor implements AutoCloseable {
         TopicAdmin.ensureAll(config, kafka);
         final Deque<AutoCloseable> opened = new ArrayDeque<>();
         try {
-            final Segmenter segmenter = Segmenter.open(segmenterOptions(config, modelDir,
-                    AssetResolver.defaultCacheDir()));
+            final Segmenter segmenter = Segmenter.open(segmenterOptions(config, modelDir, cacheDir));
             opened.push(segmenter);
             return start(config, props, streamsConfig, segmenter, opened);
         } catch (RuntimeException | Error e) {
@@ -129,19 +125,15 @@ public final class SegstreamProcessor implements AutoCloseable {
     /** The rest of {@link #start}, after the segmenter; whatever it opens goes on {@code opened}. */
     private static SegstreamProcessor start(final SegstreamConfig config, final Properties props,
             final StreamsConfig streamsConfig, final Segmenter segmenter, final Deque<AutoCloseable> opened) {
-        final ModelCard card = segmenter.card();
-        final InferenceEngine engine = segmenter.engine();
-        final FrameTranslator shape = new FrameTranslator(card, config.fit());
         final PipelineMetrics metrics = new PipelineMetrics(config.batchMaxSize());
-        metrics.engine(engine.choice().label(), engine.description());
-        final DynamicBatcher batcher = new DynamicBatcher(engine, shape.slotSize(), shape.outputSize(),
-                config.batchMaxSize(), TimeUnit.MILLISECONDS.toNanos(config.batchMaxDelayMs()), metrics::batchRun);
+        metrics.engine(segmenter.engineLabel(), segmenter.engineDescription());
+        final SharedBatcher batcher = segmenter.shareBatcher(config.batchMaxSize(),
+                TimeUnit.MILLISECONDS.toNanos(config.batchMaxDelayMs()), metrics::batchRun);
         opened.push(batcher);
         final Clock clock = Clock.systemUTC();
         final CrfSetup crf = segmenter.crf();
-        final SegmentationStage stage = new SegmentationStage(batcher, engine.choice().label() + ": "
-                + engine.description(), card, config.fit(), workingSize(config), config.cocoRle(), crf, metrics,
-                clock);
+        final SegmentationStage stage = new SegmentationStage(batcher::newPath, segmenter.modelInfo(),
+                config.cocoRle(), metrics, clock);
         opened.push(stage);
         final KafkaStreams streams = new KafkaStreams(SegstreamTopology.build(config, stage, metrics, clock), props);
         opened.push(streams);
@@ -149,9 +141,9 @@ public final class SegstreamProcessor implements AutoCloseable {
         streams.setUncaughtExceptionHandler(e -> onStreamThreadFailure(e, refusal));
         String description = String.format("%s -> %s (dead letters: %s), model %s, %s, fit %s, batch <= %d inputs "
                         + "within %d ms, CRF %s, working size %s, %d stream threads, %s, %s",
-                config.framesTopic(), config.masksTopic(), config.deadLetterTopic(), card.id(), engine.description(),
-                config.fit().label(), config.batchMaxSize(), config.batchMaxDelayMs(),
-                crfDescription(crf, ModelCrf.source(card)), workingSize(config).describe(),
+                config.framesTopic(), config.masksTopic(), config.deadLetterTopic(), segmenter.modelId(),
+                segmenter.engineDescription(), segmenter.fitLabel(), config.batchMaxSize(), config.batchMaxDelayMs(),
+                crfDescription(crf, segmenter.crfSource()), workingSize(config).describe(),
                 streamsConfig.getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG),
                 streamsConfig.getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG),
                 config.liveMode() ? "live mode (each camera's newest frame, max frame age " + config.maxFrameAgeMs()
@@ -160,7 +152,7 @@ public final class SegstreamProcessor implements AutoCloseable {
         PrometheusEndpoint endpoint = null;
         if (config.metricsPort() >= 0) {
             endpoint = PrometheusEndpoint.start(config.metricsBind(), config.metricsPort(), metrics, streams,
-                    engine.choice().label());
+                    segmenter.engineLabel());
             opened.push(endpoint);
             description += ", metrics on http://" + config.metricsBind() + ":" + endpoint.port() + "/metrics"
                     + " (probes: /healthz, /readyz)";

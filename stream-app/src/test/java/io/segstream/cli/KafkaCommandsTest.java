@@ -7,6 +7,7 @@ import io.segstream.SharedData;
 import io.segstream.broker.EmbeddedKafka;
 import io.segstream.config.ConfigLoader;
 import io.segstream.config.KafkaSettings;
+import io.segstream.data.AssetResolver;
 import io.segstream.metrics.MaskTally;
 import io.segstream.topology.SegstreamProcessor;
 import java.nio.file.Files;
@@ -14,10 +15,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The Kafka verbs as a user runs them: demo in one command; ingest, then export, against a broker. */
+@Tag("integration")
 class KafkaCommandsTest {
     @TempDir
     Path tmp;
@@ -53,7 +56,7 @@ class KafkaCommandsTest {
             ConfigLoader.Loaded loaded = ConfigLoader.load(null, Map.of(), Map.of(
                     "bootstrap.servers", broker.bootstrapServers(), "fit", "squash"));
             KafkaSettings kafka = new KafkaSettings(loaded.segstream(), loaded.kafka());
-            try (SegstreamProcessor processor = SegstreamProcessor.start(loaded.segstream(), kafka, modelDir,
+            try (SegstreamProcessor processor = SegstreamProcessor.start(loaded.segstream(), kafka, modelDir, AssetResolver.defaultCacheDir(),
                     "commands")) {
                 // Close only once the group is stable: closing mid-rebalance waits for the rebalance to end.
                 processor.awaitRunning(Duration.ofMinutes(1));

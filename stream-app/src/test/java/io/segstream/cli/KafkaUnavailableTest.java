@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,6 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * a JVM of its own as a user runs it: the wait is bounded by broker.timeout.ms and ends in one line
  * and exit code 3, and a signal ends it within seconds.
  */
+@Tag("integration")
 class KafkaUnavailableTest {
     @TempDir
     static Path work;

@@ -50,6 +50,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,6 +64,7 @@ import org.junit.jupiter.api.io.TempDir;
  * printed, served or wrote to Kafka may contain it. Then a wrong password, an untrusted
  * certificate and a missing ACL each end a verb with one line and an exit code of their own.
  */
+@Tag("integration")
 class SecuredBrokerTest {
     private static final String MARKER = "Mk" + UUID.randomUUID().toString().replace("-", "");
     private static final String APP = "sec-app";

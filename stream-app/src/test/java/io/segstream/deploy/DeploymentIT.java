@@ -37,6 +37,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.MethodOrderer;
@@ -50,6 +51,7 @@ import org.junit.jupiter.api.io.TempDir;
  * difference from what users run being the image names. Skipped with one line where podman is not.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Tag("integration")
 class DeploymentIT {
     static final String IMAGE = "localhost/segstream:it";
     static final String KAFKA_IMAGE = "localhost/segstream-kafka:it";

@@ -30,6 +30,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,6 +44,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * alike, and for the Prometheus Operator a ServiceMonitor on the metrics Service and a PrometheusRule
  * holding deploy/prometheus/segstream.rules.yml's rules. That the cpu overlay runs is DeploymentIT's (podman kube play).
  */
+@Tag("integration")
 class KubernetesManifestsTest {
     static final ObjectMapper YAML = new YAMLMapper();
     static final List<String> RECOMMENDED = List.of("app.kubernetes.io/name", "app.kubernetes.io/instance",

@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * killed and the time until its alerts fire is measured, (c) gate, healthy throughout, raises none.
  * Skipped with one line where Prometheus is not installed.
  */
+@Tag("integration")
 class PrometheusIntegrationTest {
     static final Path DASHBOARD = Podman.ROOT.resolve("deploy/compose/grafana/dashboards/segstream.json");
     static final Pattern METRICS_URL = Pattern.compile("metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics");

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * duration, a severity and a summary naming its camera or processor. The promtool checks are skipped
  * with one line where promtool is absent (Debian's prometheus package has it).
  */
+@Tag("integration")
 class PrometheusRulesTest {
     static final Path RULES = Podman.ROOT.resolve("deploy/prometheus/segstream.rules.yml");
     static final Path RULE_TESTS = Podman.ROOT.resolve("deploy/prometheus/segstream.rules.test.yml");

@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * truth in the shared data, per fit mode, scored the way {@code segstream eval} scores
  * ({@link Evaluation}).
  */
+@Tag("integration")
 class SegmentationQualityTest {
     static final int PERSON = 15;
     static final int CAR = 7;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.flatbuffers.FlatBufferBuilder;
 import io.segstream.SharedData;
+import io.segstream.assets.CheckImages;
 import io.segstream.model.KnownModels;
 import io.segstream.model.ModelCard;
 import io.segstream.model.ModelException;
@@ -21,6 +22,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,6 +41,7 @@ import org.tensorflow.lite.schema.ModelT;
  * bad files are refused with a message and leave nothing behind. Every zoo model in both forms is
  * measured by the benchmarks' ImportAgreement (benchmarks/RESULTS.md).
  */
+@Tag("integration")
 class TfliteImportTest {
     @TempDir
     static Path work;

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The dynamic batcher on the real DeepLab model and real frames. */
@@ -91,16 +92,19 @@ class DynamicBatcherTest {
     }
 
     @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES) // fails, rather than hangs for an hour, if a lone caller waits
     void aLoneCallerIsNotMadeToWaitForCallersThatCannotCome() throws Exception {
-        long maxDelay = TimeUnit.MILLISECONDS.toNanos(100);
+        // A maximum delay no test waits out: a call that returns at all ran before its deadline, whatever this
+        // machine's speed, and a queue time below the delay says the batch did not start on the deadline.
+        long maxDelay = TimeUnit.HOURS.toNanos(1);
         try (DynamicBatcher batcher = new DynamicBatcher(engine, translator.slotSize(), translator.outputSize(), 8,
                 maxDelay, (size, nanos) -> { })) {
             float[] out = new float[translator.outputSize()];
             for (int i = 0; i < 5; i++) {
                 ModelRunner.Run r = batcher.run(inputs.get(i), 1, out);
                 // Every active caller (just this one) is blocked, so nothing can join the batch: it runs at once
-                // rather than after the 100 ms maximum delay.
-                assertTrue(r.queueNanos() < maxDelay / 4, "queued " + r.queueNanos() / 1e6 + " ms");
+                // rather than after the maximum delay.
+                assertTrue(r.queueNanos() < maxDelay, "queued " + r.queueNanos() / 1e6 + " ms");
                 assertEquals(1, r.batchSize());
             }
         }

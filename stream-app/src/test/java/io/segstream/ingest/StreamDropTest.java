@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * starts that camera cold), produce no frame twice, say once that the stream was lost (not once per
  * attempt), and stay up while the camera is gone.
  */
+@Tag("integration")
 class StreamDropTest {
     static final int FRAMES_PER_ROUND = 40;
 

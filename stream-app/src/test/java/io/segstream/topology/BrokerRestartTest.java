@@ -11,6 +11,7 @@ import io.segstream.codec.VideoSource;
 import io.segstream.config.ConfigLoader;
 import io.segstream.config.KafkaSettings;
 import io.segstream.config.SegstreamConfig;
+import io.segstream.data.AssetResolver;
 import io.segstream.ingest.FrameIngestor;
 import io.segstream.metrics.MaskTally;
 import io.segstream.schemas.v1.PixelFormat;
@@ -21,6 +22,7 @@ import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (broker.timeout.ms, 30 s) and the transaction timeout, so the processor's sends and commits fail
  * while the broker is away, and it must recover rather than hang or lose frames.
  */
+@Tag("integration")
 class BrokerRestartTest {
     @TempDir
     static Path modelDir;
@@ -58,7 +61,7 @@ class BrokerRestartTest {
             }
             long before;
             long afterStop;
-            try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir,
+            try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, AssetResolver.defaultCacheDir(),
                     "restart-" + downSeconds)) {
                 processor.awaitRunning(Duration.ofMinutes(1));
                 while (processor.metrics().masksOut() < 40) {

@@ -16,6 +16,7 @@ import io.segstream.codec.VideoSource;
 import io.segstream.config.ConfigLoader;
 import io.segstream.config.KafkaSettings;
 import io.segstream.config.SegstreamConfig;
+import io.segstream.data.AssetResolver;
 import io.segstream.ingest.FrameIngestor;
 import io.segstream.metrics.MaskTally;
 import io.segstream.schemas.v1.ClassArea;
@@ -37,6 +38,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,6 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  * their COCO RLE decoding matches the labels; kcat reads the same records. A client that is not
  * installed is skipped with one line saying how to install it.
  */
+@Tag("integration")
 class ConsumerExamplesTest {
     static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
     static final Path PROTO = Path.of("..", "schemas", "src", "main", "proto").toAbsolutePath().normalize();
@@ -88,7 +91,7 @@ class ConsumerExamplesTest {
                 }
             }
         }
-        try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, "examples")) {
+        try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, AssetResolver.defaultCacheDir(), "examples")) {
             MaskTally tally = MaskTally.collect(kafka.consumer(), config.masksTopic(), sent, Duration.ofMinutes(5));
             assertEquals(sent, tally.masks());
         }

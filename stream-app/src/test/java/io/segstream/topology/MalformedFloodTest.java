@@ -13,6 +13,7 @@ import io.segstream.codec.VideoSource;
 import io.segstream.config.ConfigLoader;
 import io.segstream.config.KafkaSettings;
 import io.segstream.config.SegstreamConfig;
+import io.segstream.data.AssetResolver;
 import io.segstream.ingest.FrameIngestor;
 import io.segstream.metrics.MaskTally;
 import io.segstream.schemas.v1.Frame;
@@ -30,6 +31,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * with its reason, every good one gets a mask, the processor keeps running, and the heap stays
  * bounded (nothing is sized from an untrusted header before it is checked).
  */
+@Tag("integration")
 class MalformedFloodTest {
     static final int BAD = 10_000;
     static final int GOOD = 60;
@@ -118,7 +121,7 @@ class MalformedFloodTest {
             long heapBefore = liveHeap();
             long peakHeap = 0;
             MaskTally tally;
-            try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, "flood")) {
+            try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, AssetResolver.defaultCacheDir(), "flood")) {
                 processor.awaitRunning(Duration.ofMinutes(1));
                 long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
                 while (processor.metrics().masksOut() < GOOD || processor.metrics().deadLetteredRecords() < BAD) {

@@ -29,15 +29,17 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The processor as a separate JVM ({@code segstream run}) against the embedded broker, killed with
- * SIGKILL three times at random moments and restarted each time (DESIGN.md, "Guarantees").
+ * SIGKILL three times at random moments and restarted each time (DESIGN.md, "Contracts").
  * Afterwards a read_committed reader must find exactly one mask per (camera, sequence), in order
  * per camera, with exactly-once; and none missing with at-least-once (duplicates counted).
  */
+@Tag("integration")
 class ProcessorKillTest {
     static final int FRAMES_PER_CAMERA = 300;
     static final Map<String, Path> CAMERAS = Map.of("vtest", SharedData.path(Assets.VTEST),

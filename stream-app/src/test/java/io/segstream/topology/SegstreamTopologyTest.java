@@ -15,12 +15,9 @@ import io.segstream.config.SegstreamConfig;
 import io.segstream.crf.CrfParams;
 import io.segstream.crf.CrfSetup;
 import io.segstream.crf.WarmStartSettings;
-import io.segstream.inference.DynamicBatcher;
-import io.segstream.inference.Engines;
+import io.segstream.inference.EngineChoice;
 import io.segstream.inference.Fit;
 import io.segstream.inference.FitMode;
-import io.segstream.inference.FrameTranslator;
-import io.segstream.inference.InferenceEngine;
 import io.segstream.ingest.FrameIngestor;
 import io.segstream.metrics.PipelineMetrics;
 import io.segstream.model.ModelCard;
@@ -29,6 +26,9 @@ import io.segstream.schemas.v1.Frame;
 import io.segstream.schemas.v1.Mask;
 import io.segstream.schemas.v1.MaskStatus;
 import io.segstream.schemas.v1.PixelFormat;
+import io.segstream.segmentation.Segmenter;
+import io.segstream.segmentation.SegmenterOptions;
+import io.segstream.segmentation.SharedBatcher;
 import io.segstream.segmentation.WorkingSize;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -45,7 +45,6 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,14 +54,12 @@ class SegstreamTopologyTest {
     @TempDir
     static Path modelDir;
     static ModelCard card;
-    static InferenceEngine engine;
     static List<Frame> frames = new ArrayList<>();
 
     @BeforeAll
     static void load() throws Exception {
         SharedData.importModel(modelDir);
         card = ModelCard.read(modelDir.resolve("model.json"));
-        engine = Engines.cpu(modelDir.resolve("model.onnx"), card.input().itemShape(), 2);
         try (VideoSource video = VideoSource.open(SharedData.path(Assets.VTEST).toString(),
                 PixelFormat.PIXEL_FORMAT_I420)) {
             for (int i = 0; i < 5; i++) {
@@ -70,11 +67,6 @@ class SegstreamTopologyTest {
                 frames.add(FrameIngestor.toFrame(decoded, "lobby", i, "vtest.avi", 10));
             }
         }
-    }
-
-    @AfterAll
-    static void close() {
-        engine.close();
     }
 
     static final CrfSetup WARM = new CrfSetup(CrfParams.DEEPLAB, 0.05f, WarmStartSettings.DEFAULT);
@@ -96,17 +88,19 @@ class SegstreamTopologyTest {
     private static Run run(long maxFrameAgeMs, CrfSetup crf, WorkingSize working,
             List<TestRecord<String, byte[]>> input) throws Exception {
         SegstreamConfig config = new SegstreamConfig(Map.of(SegstreamConfig.MAX_FRAME_AGE_MS, maxFrameAgeMs));
-        FrameTranslator shape = new FrameTranslator(card, Fit.of(FitMode.SQUASH));
         PipelineMetrics metrics = new PipelineMetrics(4);
         Properties props = new Properties();
         props.put("application.id", "topology-test");
         props.put("bootstrap.servers", "unused:9092");
-        try (DynamicBatcher batcher = new DynamicBatcher(engine, shape.slotSize(), shape.outputSize(), 4, 0,
-                metrics::batchRun);
-                TopologyTestDriver driver = new TopologyTestDriver(SegstreamTopology.build(config,
-                        new SegmentationStage(batcher, "cpu: " + engine.description(), card, Fit.of(FitMode.SQUASH), working, true, crf, metrics,
-                                Clock.systemUTC()),
-                        metrics, Clock.systemUTC()), props)) {
+        SegmenterOptions options = SegmenterOptions.forModel(modelDir).withEngine(EngineChoice.CPU).withThreads(2)
+                .withFit(Fit.of(FitMode.SQUASH)).withCrf(model -> crf).withWorking(working);
+        // the processor's wiring (SegstreamProcessor.start) without Kafka: one batcher shared by the stage's paths
+        try (Segmenter segmenter = Segmenter.open(options);
+                SharedBatcher batcher = segmenter.shareBatcher(4, 0, metrics::batchRun);
+                SegmentationStage stage = new SegmentationStage(batcher::newPath, segmenter.modelInfo(), true,
+                        metrics, Clock.systemUTC());
+                TopologyTestDriver driver = new TopologyTestDriver(SegstreamTopology.build(config, stage, metrics,
+                        Clock.systemUTC()), props)) {
             TestInputTopic<String, byte[]> in = driver.createInputTopic(config.framesTopic(), new StringSerializer(),
                     new ByteArraySerializer());
             TestOutputTopic<String, Mask> masks = driver.createOutputTopic(config.masksTopic(),

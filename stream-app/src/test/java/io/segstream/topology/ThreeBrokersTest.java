@@ -11,6 +11,7 @@ import io.segstream.codec.VideoSource;
 import io.segstream.config.ConfigLoader;
 import io.segstream.config.KafkaSettings;
 import io.segstream.config.SegstreamConfig;
+import io.segstream.data.AssetResolver;
 import io.segstream.ingest.FrameIngestor;
 import io.segstream.metrics.MaskTally;
 import io.segstream.schemas.v1.PixelFormat;
@@ -23,6 +24,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * mid-stream, processing must go on without it, and again once it is back. A read_committed reader
  * then finds one mask per frame, none twice.
  */
+@Tag("integration")
 class ThreeBrokersTest {
     @TempDir
     static Path modelDir;
@@ -70,7 +73,7 @@ class ThreeBrokersTest {
             }
             long atStop;
             long whileDown;
-            try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, "three-brokers")) {
+            try (SegstreamProcessor processor = SegstreamProcessor.start(config, kafka, modelDir, AssetResolver.defaultCacheDir(), "three-brokers")) {
                 processor.awaitRunning(Duration.ofMinutes(1));
                 while (processor.metrics().masksOut() < 40) {
                     Thread.sleep(20);

@@ -33,11 +33,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Scale-out's answer to a lost processor (DESIGN.md, "Guarantees"): three {@code segstream run}
+ * Scale-out's answer to a lost processor (DESIGN.md, "Contracts"): three {@code segstream run}
  * JVMs with one application id share 8 cameras on 8 partitions; one is SIGKILLed mid-stream and not
  * restarted, its cameras move to the other two; then those two are restarted one at a time
  * (SIGTERM, wait for RUNNING, next). A read_committed reader must find exactly one mask per
@@ -46,6 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  * stall: a 6 s session timeout with 1.5 s heartbeats (the broker's minimum session), a 5 s
  * transaction timeout so a killed member's open transaction is aborted quickly, 200 ms commits.
  */
+@Tag("integration")
 class ThreeProcessorsTest {
     static final int CAMERAS = 8;
     static final int FRAMES_PER_CAMERA = 200;

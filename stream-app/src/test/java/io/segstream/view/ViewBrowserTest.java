@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,6 +31,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * joins later, the camera page's class filter and opacity, and a camera that stops. Screenshots go
  * to target/view-screenshots.
  */
+@Tag("integration")
 class ViewBrowserTest {
     private static final Pattern VIEW_URL = Pattern.compile("demo: live view at (http://\\S+)");
     private static final Pattern BROKER = Pattern.compile("embedded Kafka broker (\\S+) up");

@@ -48,6 +48,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,6 +61,7 @@ import org.junit.jupiter.api.io.TempDir;
  * large as real ones) and the masks a moving box, written straight to the topics: this tests the
  * view's transport, not the processor.
  */
+@Tag("integration")
 class ViewMemoryTest {
     static final int CAMERAS = 8;
     static final int WIDTH = 320;

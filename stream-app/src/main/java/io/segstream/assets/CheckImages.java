@@ -1,6 +1,5 @@
-package io.segstream.importcheck;
+package io.segstream.assets;
 
-import io.segstream.assets.Assets;
 import io.segstream.codec.ImageFiles;
 import io.segstream.codec.LabelMap;
 import io.segstream.codec.MaskPng;
@@ -8,6 +7,7 @@ import io.segstream.codec.VideoFrames;
 import io.segstream.data.Asset;
 import io.segstream.data.AssetException;
 import io.segstream.data.AssetResolver;
+import io.segstream.importcheck.TfliteCheck;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -19,6 +19,8 @@ import java.util.function.Consumer;
  * expected to give (the VOC bird and dog for a VOC model, the street for a Cityscapes model), the
  * TFLite golden image, and 20 real video frames (10 of vtest, 10 of the traffic clip). An image
  * whose file cannot be had here (offline, not in the data directory) is left out and reported.
+ * They live with the catalogue ({@link Assets}) rather than in {@code importcheck}, which checks
+ * whatever images it is given and never fetches a file (DESIGN.md, "Packages").
  */
 public final class CheckImages {
     private CheckImages() {}
