@@ -13,9 +13,10 @@ package io.segstream.segmentation;
  */
 public record WorkingSize(int maxSide, boolean labelsAtSource) {
     /**
-     * The default long side: 640 pixels, measured (benchmarks/RESULTS.md, "Live HD cameras"): the CRF
-     * of a 1280x720 or 1920x1080 frame then costs what a 640x360 one does, and the quality figures
-     * stay within half a point (VOC images are smaller, so unchanged).
+     * The default long side: 640 pixels, the size DeepLab's CRF parameters were tuned at (VOC images,
+     * at most 500 pixels, are unchanged by it). A 1280x720 frame's CRF took 54 ms instead of 215
+     * (benchmarks/RESULTS.md, "Live HD cameras"); its effect on DAVIS and on the 720p walkers is still
+     * to be measured.
      */
     public static final int DEFAULT_MAX_SIDE = 640;
     /** The smallest working long side accepted: below it the CRF's kernels cover too few pixels. */
