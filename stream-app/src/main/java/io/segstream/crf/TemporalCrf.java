@@ -1,7 +1,7 @@
 package io.segstream.crf;
 
 /**
- * The dense CRF for a stream of frames from fixed cameras (DESIGN.md, "Temporal warm start"):
+ * The dense CRF for a stream of frames from fixed cameras (DESIGN.md, "Live mode"):
  * each frame's mean field starts from the same camera's previous marginals blended with the new
  * unaries, the past counting at most a few nats against any label so that objects moving in are
  * not held back ({@link WarmStart#start}), and runs until the labels stop changing; it starts cold, from

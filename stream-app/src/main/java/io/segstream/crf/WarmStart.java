@@ -1,7 +1,7 @@
 package io.segstream.crf;
 
 /**
- * A {@link DenseCrf}'s start from a camera's carried state (DESIGN.md, "Temporal warm start"), the
+ * A {@link DenseCrf}'s start from a camera's carried state (DESIGN.md, "Live mode"), the
  * scene-cut measure that refuses one, and the state saved for the camera's next frame.
  */
 final class WarmStart {

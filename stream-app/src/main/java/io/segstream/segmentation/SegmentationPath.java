@@ -15,7 +15,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The one way a frame becomes labels (DESIGN.md, "Inference"): the frame is planned into model
+ * The one way a frame becomes labels (DESIGN.md, "Data flow"): the frame is planned into model
  * inputs ({@link FitMode}: the whole frame, or tiles), they run through a {@link ModelRunner} (the
  * processor's shared dynamic batcher, or an engine directly), the logits are upsampled and
  * stitched back to the frame's pixels, refined by the CRF when there is one (warm-started from

@@ -20,7 +20,7 @@ import org.apache.kafka.streams.state.Stores;
  * Answers one valid frame per call with its mask: segmented, or in live mode a skip that
  * {@link LiveSchedule} decided (stale, superseded by a newer frame, over the camera's rate). {@code process()} blocks until the
  * shared batcher has run the frame, so the record's offset cannot be committed before its mask
- * is handed to the producer (DESIGN.md, "Guarantees").
+ * is handed to the producer (DESIGN.md, "Contracts").
  */
 final class SegmentProcessor implements Processor<String, ValidFrame, String, Mask>, CameraStates {
     /**
