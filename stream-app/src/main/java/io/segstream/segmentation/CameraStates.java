@@ -3,7 +3,7 @@ package io.segstream.segmentation;
 /**
  * What the segmentation path carries from one frame of a camera to the next (the CRF's warm
  * start), kept by whoever owns the camera: the stream task of its partition in the processor
- * (DESIGN.md, "Keys and order"), a map in {@code segment} and {@code eval}. A cache: the path
+ * (DESIGN.md, "Contracts": keys and order), a map in {@code segment} and {@code eval}. A cache: the path
  * produces a correct result when {@link #load} finds nothing.
  */
 public interface CameraStates {
