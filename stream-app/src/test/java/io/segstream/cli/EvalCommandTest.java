@@ -94,7 +94,9 @@ class EvalCommandTest {
         long union = 0;
         CameraStates states = CameraStates.inMemory();
         try (Segmenter s = Segmenter.open(SegmenterOptions.forModel(model).withEngine(EngineChoice.CPU).withThreads(2)
-                .withFit(Fit.of(FitMode.SQUASH)).withMaxBatch(8).withCrf(config::crfSetup))) {
+                .withFit(Fit.of(FitMode.SQUASH)).withMaxBatch(8).withCrf(config::crfSetup)
+                // eval's working size: the CRF at most 640 wide, labels scored at the image's size
+                .withWorking(new io.segstream.segmentation.WorkingSize(config.workingMaxSide(), true)))) {
             for (int i = 0; i < 3; i++) {
                 String f = String.format("%05d", i);
                 byte[] labels = s.path().segment(new SegmentationPath.Input("lucia", i,

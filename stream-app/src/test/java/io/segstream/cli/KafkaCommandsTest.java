@@ -32,7 +32,7 @@ class KafkaCommandsTest {
                 "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("frames in:     12"), r.out());
-        assertTrue(r.out().contains("masks out:     12 (12 segmented, 0 skipped as stale)"), r.out());
+        assertTrue(r.out().contains("masks out:     12 (12 segmented, 0 skipped)"), r.out());
         assertTrue(r.out().contains("dead-lettered: 0"), r.out());
         assertTrue(r.out().contains("vtest-1:       12 masks, in order"), r.out());
         assertTrue(Files.size(out.resolve("vtest-1.mp4")) > 1000, "overlay video written");
