@@ -74,6 +74,16 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--realtime", description = "Ingest at each clip's frame rate, like live cameras.")
     boolean realtime;
 
+    @Option(names = "--fps", paramLabel = "N",
+            description = "Ingest at most N frames per second of each clip, as 'segstream ingest --fps' (default: every "
+                    + "frame).")
+    Double fps;
+
+    @Option(names = "--max-side", paramLabel = "PIXELS",
+            description = "Ingest frames scaled down to this long side, as 'segstream ingest --max-side' (default: as "
+                    + "decoded).")
+    Integer maxSide;
+
     @Option(names = "--prefill",
             description = "Ingest every frame before the processor starts, so frames/s measures the processor alone.")
     boolean prefill;
@@ -116,6 +126,8 @@ final class DemoCommand implements Callable<Integer> {
         if (frames < 1) {
             throw new IllegalArgumentException("--frames must be at least 1, was " + frames);
         }
+        double ingestFps = IngestCommand.checkFps(fps);
+        int ingestMaxSide = IngestCommand.checkMaxSide(maxSide);
         int cameraCount = cameras != null ? cameras : inputs.size();
         if (cameraCount < 1) {
             throw new IllegalArgumentException("--cameras must be at least 1, was " + cameraCount);
@@ -180,9 +192,11 @@ final class DemoCommand implements Callable<Integer> {
                         String source = sources.get(i % sources.size());
                         String camera = cameraIds.get(i);
                         jobs.add(pool.submit(() -> {
-                            try (VideoSource video = VideoSource.open(source, PixelFormat.PIXEL_FORMAT_I420)) {
+                            try (VideoSource video = VideoSource.open(source, PixelFormat.PIXEL_FORMAT_I420,
+                                    ingestMaxSide)) {
                                 return new FrameIngestor(config, producer).ingest(video, new FrameIngestor.Options(
-                                        source, camera, PixelFormat.PIXEL_FORMAT_I420, realtime, frames, 0), n -> { });
+                                        source, camera, PixelFormat.PIXEL_FORMAT_I420, realtime, frames, 0, ingestFps),
+                                        n -> { });
                             }
                         }));
                     }

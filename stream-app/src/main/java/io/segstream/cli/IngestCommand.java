@@ -38,7 +38,8 @@ import picocli.CommandLine.Option;
             "",
             "Examples:",
             "  segstream ingest -b kafka:9092 --source sample:vtest --camera lobby",
-            "  segstream ingest -b kafka:9092 --source rtsp://user:pass@10.0.0.7/stream1 --camera gate --realtime"})
+            "  segstream ingest -b kafka:9092 --source rtsp://user:pass@10.0.0.7/stream1 --camera gate --realtime",
+            "  segstream ingest -b kafka:9092 --source rtsp://10.0.0.7/stream1 --camera gate --fps 5 --max-side 960"})
 final class IngestCommand implements Callable<Integer> {
     /** The longest the producer may take to deliver what it holds when ingest ends. */
     static final java.time.Duration PRODUCER_CLOSE = java.time.Duration.ofSeconds(10);
@@ -62,6 +63,19 @@ final class IngestCommand implements Callable<Integer> {
 
     @Option(names = "--max-frames", paramLabel = "N", description = "Stop after N frames.")
     Long maxFrames;
+
+    @Option(names = "--fps", paramLabel = "N",
+            description = "Send at most N frames per second of the source's time, the others decoded and passed over "
+                    + "(default: every frame). Sequence numbers and capture times stay the source's, so the processor "
+                    + "sees the frames passed over as gaps; a live camera needs no more than the processor segments "
+                    + "(its masks/s per camera). Above the source's own rate, every frame is sent.")
+    Double fps;
+
+    @Option(names = "--max-side", paramLabel = "PIXELS",
+            description = "Scale frames down with FFmpeg's scaler so that their long side is at most PIXELS (default: "
+                    + "as decoded). Kafka then carries less, and the network looks less finely: small people far "
+                    + "from the camera are found less often (benchmarks/RESULTS.md, \"Live HD cameras\").")
+    Integer maxSide;
 
     @Option(names = "--pixel-format", defaultValue = "I420", paramLabel = "FORMAT",
             description = "I420 (default), NV12, RGB24, BGR24 or GRAY8.")
@@ -96,8 +110,13 @@ final class IngestCommand implements Callable<Integer> {
         if (limit < 1) {
             throw new IllegalArgumentException("--max-frames must be at least 1, was " + limit);
         }
+        double rate = checkFps(fps);
+        int side = checkMaxSide(maxSide);
         long start = System.nanoTime();
         long sent;
+        long bytes = 0;
+        long decoded = 0;
+        double sourceRate = 0;
         int drops = 0;
         boolean stopped;
         IngestMetrics metrics = new IngestMetrics(camera);
@@ -117,26 +136,29 @@ final class IngestCommand implements Callable<Integer> {
             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings.producer(), new StringSerializer(),
                     new ByteArraySerializer());
             try {
-                VideoSource video = VideoSource.open(input, format);
+                VideoSource video = VideoSource.open(input, format, side);
                 long total = video.lengthInFrames() > 0 ? Math.min(video.lengthInFrames(), limit)
                         : (maxFrames != null ? limit : -1);
                 boolean stream = ReconnectingIngest.isStream(input, video);
                 String reconnect = loaded.segstream().ingestReconnect();
-                System.err.printf(Locale.ROOT, "ingest: %s, %dx%d at %.2f frames/s, camera '%s' -> %s on %s%s%n",
-                        video.description(), video.width(), video.height(), video.frameRate(), camera,
+                System.err.printf(Locale.ROOT, "ingest: %s, %s at %.2f frames/s%s, camera '%s' -> %s on %s%s%n",
+                        video.description(), sizes(video), video.frameRate(), sending(rate, video.frameRate()), camera,
                         loaded.segstream().framesTopic(), settings.bootstrapServers(),
                         reconnect.equals("on") || (reconnect.equals("auto") && stream)
                                 ? " (a stream: reconnects when it drops)" : "");
+                sourceRate = video.frameRate();
                 FrameIngestor.Options options = new FrameIngestor.Options(input, camera, format, realtime, limit,
-                        firstSequence);
+                        firstSequence, rate);
                 ReconnectingIngest ingestor = new ReconnectingIngest(new FrameIngestor(loaded.segstream(), producer),
                         loaded.segstream(), metrics);
                 try (ProgressBar bar = new ProgressBarBuilder().setTaskName("ingest " + camera).setInitialMax(total)
                         .setStyle(ProgressBarStyle.ASCII).setUnit(" frames", 1).showSpeed().build()) {
-                    ReconnectingIngest.Outcome outcome = ingestor.ingest(video, () -> VideoSource.open(input, format),
+                    ReconnectingIngest.Outcome outcome = ingestor.ingest(video, () -> VideoSource.open(input, format, side),
                             options, bar::stepTo, shutdown::requested);
                     sent = outcome.sent();
                     drops = outcome.drops();
+                    bytes = outcome.bytes();
+                    decoded = outcome.lastSequence() - firstSequence + 1;
                 }
             } finally {
                 producer.close(PRODUCER_CLOSE); // bounded: a broker that went away cannot hold the exit
@@ -147,10 +169,59 @@ final class IngestCommand implements Callable<Integer> {
             System.err.printf(Locale.ROOT, "ingest: stopped by a signal after %d frames of camera '%s'%n", sent, camera);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf(Locale.ROOT, "ingested %d frames of camera '%s' in %.1f s (%.1f frames/s)%s%n", sent,
-                camera, seconds, sent / seconds, drops == 0 ? "" : ", through " + drops + " drop"
+        // Source seconds covered (decoded frames over the source's rate), else wall seconds: Kafka's load per camera.
+        double cameraSeconds = sourceRate > 0 && decoded > 0 ? decoded / sourceRate : seconds;
+        System.out.printf(Locale.ROOT, "ingested %d frames of camera '%s' in %.1f s (%.1f frames/s; %.2f MB per "
+                + "camera-second to Kafka)%s%n", sent, camera, seconds, sent / seconds,
+                bytes / 1e6 / Math.max(cameraSeconds, 1e-9), drops == 0 ? "" : ", through " + drops + " drop"
                         + (drops == 1 ? "" : "s") + " of the stream");
         return 0;
+    }
+
+    /** {@code --fps} checked: 0 when absent (every frame). */
+    static double checkFps(Double fps) {
+        if (fps == null) {
+            return 0;
+        }
+        if (!(fps > 0) || fps.isInfinite()) {
+            throw new IllegalArgumentException("--fps must be above 0 (frames per second to send), was " + fps);
+        }
+        return fps;
+    }
+
+    /** {@code --max-side} checked: 0 when absent (as decoded). */
+    static int checkMaxSide(Integer maxSide) {
+        if (maxSide == null) {
+            return 0;
+        }
+        if (maxSide < VideoSource.MIN_SIDE) {
+            throw new IllegalArgumentException("--max-side must be at least " + VideoSource.MIN_SIDE + " pixels, was "
+                    + maxSide);
+        }
+        return maxSide;
+    }
+
+    /** The source's size, and what is sent when the size limit scales it. */
+    static String sizes(VideoSource video) {
+        String sent = video.width() + "x" + video.height();
+        return video.sourceWidth() == video.width() && video.sourceHeight() == video.height() ? sent
+                : video.sourceWidth() + "x" + video.sourceHeight() + " scaled to " + sent;
+    }
+
+    private static String number(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+
+    /** How many frames per second go to Kafka, when decimated; a warning when {@code --fps} is not below the source's rate. */
+    static String sending(double fps, double sourceFps) {
+        if (fps == 0) {
+            return "";
+        }
+        if (sourceFps > 0 && fps >= sourceFps) {
+            return String.format(Locale.ROOT, " (--fps %s is not below the source's rate: every frame is sent)",
+                    number(fps));
+        }
+        return String.format(Locale.ROOT, ", sending %s frames/s", number(fps));
     }
 
     static PixelFormat parseFormat(String name) {

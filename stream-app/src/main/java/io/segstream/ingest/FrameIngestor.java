@@ -21,11 +21,34 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
  * camera id: sequence numbers from {@code firstSequence} up, capture time from the wall clock at
  * decode, the source's presentation time. With {@code realtime}, frames are paced at the source's
  * own frame timing, as a camera would deliver them; otherwise as fast as Kafka takes them.
+ *
+ * <p>With {@code fps} above 0 the source is decimated: of the decoded frames only those at least
+ * {@code 1/fps} of presentation time after the last one sent (half a source frame of slack, so 25
+ * frames/s at {@code fps} 5 keeps every fifth) are sent. Sequence numbers count decoded frames, so
+ * a frame sent after four passed over is numbered four above its predecessor, as the source
+ * numbered them: gaps stay visible and capture times stay true to the source.
  */
 public final class FrameIngestor {
     /** What to ingest and how. */
     public record Options(String source, String cameraId, PixelFormat format, boolean realtime, long maxFrames,
-            long firstSequence) {}
+            long firstSequence, double fps) {
+        public Options {
+            if (!(fps >= 0) || Double.isInfinite(fps)) {
+                throw new IllegalArgumentException("--fps must be above 0, was " + fps);
+            }
+        }
+
+        /** Every decoded frame sent. */
+        public Options(String source, String cameraId, PixelFormat format, boolean realtime, long maxFrames,
+                long firstSequence) {
+            this(source, cameraId, format, realtime, maxFrames, firstSequence, 0);
+        }
+    }
+
+    /** Told after each frame sent: how many so far, the sequence number the next decoded frame gets, and the bytes sent. */
+    public interface Progress {
+        void sent(long count, long nextSequence, long bytes);
+    }
 
     private final SegstreamConfig config;
     private final Producer<String, byte[]> producer;
@@ -51,10 +74,19 @@ public final class FrameIngestor {
      */
     public long ingest(VideoSource video, Options options, LongConsumer progress, BooleanSupplier stop)
             throws InterruptedException {
+        return ingest(video, options, (count, next, bytes) -> progress.accept(count), stop);
+    }
+
+    /** As {@link #ingest(VideoSource, Options, LongConsumer, BooleanSupplier)}, telling {@code progress} more. */
+    public long ingest(VideoSource video, Options options, Progress progress, BooleanSupplier stop)
+            throws InterruptedException {
         AtomicReference<Exception> failure = new AtomicReference<>();
         long sent = 0;
+        long decodedCount = 0;
+        long bytes = 0;
         long startNanos = System.nanoTime();
         long firstPts = Long.MIN_VALUE;
+        Decimation decimation = new Decimation(options.fps(), video.frameRate());
         String source = VideoSource.redact(options.source());
         while (sent < options.maxFrames() && !stop.getAsBoolean()) {
             DecodedFrame decoded;
@@ -71,6 +103,10 @@ public final class FrameIngestor {
             if (decoded == null) {
                 break;
             }
+            long sequence = options.firstSequence() + decodedCount++;
+            if (!decimation.keep(decoded.ptsUs())) {
+                continue;
+            }
             if (options.realtime()) {
                 if (firstPts == Long.MIN_VALUE) {
                     firstPts = decoded.ptsUs();
@@ -81,10 +117,11 @@ public final class FrameIngestor {
                     TimeUnit.NANOSECONDS.sleep(wait);
                 }
             }
-            long sequence = options.firstSequence() + sent;
             Frame frame = toFrame(decoded, options.cameraId(), sequence, source, video.frameRate());
             checkSize(frame, options.cameraId(), sequence);
-            producer.send(new ProducerRecord<>(config.framesTopic(), options.cameraId(), frame.toByteArray()),
+            byte[] value = frame.toByteArray();
+            bytes += value.length;
+            producer.send(new ProducerRecord<>(config.framesTopic(), options.cameraId(), value),
                     (metadata, e) -> {
                         if (e != null) {
                             failure.compareAndSet(null, e);
@@ -95,7 +132,7 @@ public final class FrameIngestor {
                 throw failed(e, options.cameraId());
             }
             sent++;
-            progress.accept(sent);
+            progress.sent(sent, options.firstSequence() + decodedCount, bytes);
         }
         producer.flush();
         Exception e = failure.get();
@@ -103,6 +140,40 @@ public final class FrameIngestor {
             throw failed(e, options.cameraId());
         }
         return sent;
+    }
+
+    /**
+     * Which decoded frames a decimated source sends, by presentation time: the first, then each at
+     * least one output interval after the last kept, less half a source frame so that jitter in
+     * the timestamps does not push a frame over to the next one.
+     */
+    static final class Decimation {
+        private final long intervalUs;
+        private final long slackUs;
+        private long dueUs = Long.MIN_VALUE;
+        private long lastKeptUs = Long.MIN_VALUE;
+
+        /** @param fps frames per second to send, 0 for all; @param sourceFps the source's rate, 0 unknown */
+        Decimation(double fps, double sourceFps) {
+            boolean decimate = fps > 0 && !(sourceFps > 0 && fps >= sourceFps);
+            this.intervalUs = decimate ? Math.round(1e6 / fps) : 0;
+            this.slackUs = decimate && sourceFps > 0 ? Math.round(0.5e6 / sourceFps) : 0;
+        }
+
+        boolean keep(long ptsUs) {
+            if (intervalUs == 0) {
+                return true;
+            }
+            boolean restart = dueUs == Long.MIN_VALUE
+                    || ptsUs < lastKeptUs // timestamps went back (a source that restarted them)
+                    || ptsUs - dueUs > intervalUs; // a jump forward (a gap in the source)
+            if (!restart && ptsUs < dueUs - slackUs) {
+                return false;
+            }
+            dueUs = restart ? ptsUs + intervalUs : dueUs + intervalUs;
+            lastKeptUs = ptsUs;
+            return true;
+        }
     }
 
     /** The Frame record of one decoded picture, captured now. */

@@ -31,7 +31,7 @@ public final class ReconnectingIngest {
     private static final Pattern STREAM = Pattern.compile("(?i)^(rtsps?|rtmps?|https?|udp|tcp|srt|rtp)://.*|^webcam:.*");
 
     /** What happened: frames sent, drops survived, the last sequence number used. */
-    public record Outcome(long sent, int drops, long lastSequence) {}
+    public record Outcome(long sent, int drops, long lastSequence, long bytes) {}
 
     private final FrameIngestor ingestor;
     private final SegstreamConfig config;
@@ -62,17 +62,22 @@ public final class ReconnectingIngest {
         String shown = VideoSource.redact(options.source());
         long sent = 0;
         long next = options.firstSequence();
+        long bytesBefore = 0;
+        AtomicLong bytesHere = new AtomicLong();
         int drops = 0;
         VideoSource video = first;
         while (true) {
             double fps = video.frameRate();
             long base = sent;
             AtomicLong here = new AtomicLong();
+            AtomicLong following = new AtomicLong(next);
             String why;
             try (VideoSource v = video) {
                 long n = ingestor.ingest(v, new FrameIngestor.Options(options.source(), camera, options.format(),
-                        options.realtime(), options.maxFrames() - sent, next), count -> {
+                        options.realtime(), options.maxFrames() - sent, next, options.fps()), (count, seq, bytes) -> {
                             here.set(count);
+                            following.set(seq);
+                            bytesHere.set(bytes);
                             metrics.sent(base + count);
                             progress.accept(base + count);
                         }, stop);
@@ -85,9 +90,10 @@ public final class ReconnectingIngest {
                 why = e.getMessage();
             }
             sent += here.get();
-            next += here.get();
+            next = following.get(); // decoded frames count, sent or decimated
+            bytesBefore += bytesHere.getAndSet(0);
             if (!reconnect || stop.getAsBoolean() || sent >= options.maxFrames()) {
-                return new Outcome(sent, drops, next - 1);
+                return new Outcome(sent, drops, next - 1, bytesBefore);
             }
             drops++;
             metrics.lost();
@@ -97,7 +103,7 @@ public final class ReconnectingIngest {
                     SegstreamConfig.INGEST_RECONNECT_BACKOFF_MAX_MS);
             video = reopen(opener, camera, shown, lostAt, stop);
             if (video == null) {
-                return new Outcome(sent, drops, next - 1); // stopped while the stream was down
+                return new Outcome(sent, drops, next - 1, bytesBefore); // stopped while the stream was down
             }
             metrics.back();
             double outage = (System.nanoTime() - lostAt) / 1e9;

@@ -38,6 +38,22 @@ class CommandLineTest {
     }
 
     @Test
+    void ingestRefusesARateOrSizeLimitItCannotHonourBeforeReachingKafka() {
+        String[][] cases = {
+            {"--fps", "--fps", "0"},
+            {"--fps", "--fps", "-5"},
+            {"--max-side", "--max-side", "8"},
+        };
+        for (String[] c : cases) {
+            CliRun r = CliRun.of("ingest", "-b", "127.0.0.1:1", "--data-dir", SharedData.dir().toString(), "--source",
+                    "sample:vtest", "--camera", "lobby", c[1], c[2]);
+            assertEquals(1, r.code(), String.join(" ", c) + ": " + r.err());
+            assertTrue(r.err().contains(c[0]), "message should name " + c[0] + ": " + r.err());
+            assertTrue(!r.err().contains("\tat "), "no stack trace: " + r.err());
+        }
+    }
+
+    @Test
     void printConfigShowsTheSettingsInForceWithSecretsHidden() throws Exception {
         Path file = tmp.resolve("client.properties");
         java.nio.file.Files.writeString(file, "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n"

@@ -5,14 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.SharedData;
 import io.segstream.broker.EmbeddedKafka;
+import io.segstream.broker.TopicReader;
 import io.segstream.config.ConfigLoader;
 import io.segstream.config.KafkaSettings;
 import io.segstream.data.AssetResolver;
 import io.segstream.metrics.MaskTally;
+import io.segstream.schemas.v1.Frame;
 import io.segstream.topology.SegstreamProcessor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
@@ -36,6 +40,40 @@ class KafkaCommandsTest {
         assertTrue(r.out().contains("dead-lettered: 0"), r.out());
         assertTrue(r.out().contains("vtest-1:       12 masks, in order"), r.out());
         assertTrue(Files.size(out.resolve("vtest-1.mp4")) > 1000, "overlay video written");
+    }
+
+    @Test
+    void ingestDecimatesAndScalesAtTheSourceKeepingTheSourcesSequenceNumbers() throws Exception {
+        try (EmbeddedKafka broker = EmbeddedKafka.start(32 * 1024 * 1024)) {
+            CliRun ingest = CliRun.of("ingest", "-b", broker.bootstrapServers(), "--data-dir", SharedData.dir().toString(),
+                    "--source", "sample:car-traffic", "--camera", "road", "--max-frames", "4", "--fps", "5",
+                    "--max-side", "320");
+            assertEquals(0, ingest.code(), ingest.err());
+            assertTrue(ingest.err().contains("640x360 scaled to 320x180") && ingest.err().contains("sending 5 frames/s"),
+                    ingest.err());
+            assertTrue(ingest.out().contains("ingested 4 frames of camera 'road'")
+                    && ingest.out().contains("MB per camera-second to Kafka"), ingest.out());
+            ConfigLoader.Loaded loaded = ConfigLoader.load(null, Map.of(), Map.of(
+                    "bootstrap.servers", broker.bootstrapServers()));
+            KafkaSettings kafka = new KafkaSettings(loaded.segstream(), loaded.kafka());
+            List<Frame> frames = new ArrayList<>();
+            TopicReader.readAll(kafka.consumer(), loaded.segstream().framesTopic(), r -> {
+                try {
+                    frames.add(Frame.parseFrom(r.value()));
+                } catch (java.io.IOException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            assertEquals(4, frames.size());
+            long step = Math.round(frames.get(0).getFrameRate() / 5);
+            for (int i = 0; i < frames.size(); i++) {
+                Frame f = frames.get(i);
+                assertEquals("320x180", f.getWidth() + "x" + f.getHeight());
+                assertEquals(320 * 180 * 3 / 2, f.getData().size());
+                assertEquals(i * step, f.getSequence(), "sequence numbers count the source's frames: "
+                        + f.getFrameRate() + " frames/s sent at 5");
+            }
+        }
     }
 
     @Test

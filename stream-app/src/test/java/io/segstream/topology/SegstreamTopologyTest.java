@@ -268,6 +268,82 @@ class SegstreamTopologyTest {
         }
     }
 
+    /** {@code frame}'s picture cropped to its top-left {@code width x height} (I420, odd sides allowed). */
+    static Frame cropped(Frame frame, int width, int height) {
+        return withPicture(frame, width, height, (x, y, plane) -> sample(frame, plane, x, y));
+    }
+
+    /** {@code frame}'s picture enlarged (nearest neighbour) to {@code width x height}. */
+    static Frame enlarged(Frame frame, int width, int height) {
+        return withPicture(frame, width, height, (x, y, plane) -> {
+            int w = plane == 0 ? width : (width + 1) / 2;
+            int h = plane == 0 ? height : (height + 1) / 2;
+            int fw = plane == 0 ? frame.getWidth() : (frame.getWidth() + 1) / 2;
+            int fh = plane == 0 ? frame.getHeight() : (frame.getHeight() + 1) / 2;
+            return sample(frame, plane, x * fw / w, y * fh / h);
+        });
+    }
+
+    private interface Picture {
+        byte at(int x, int y, int plane);
+    }
+
+    private static byte sample(Frame frame, int plane, int x, int y) {
+        int w = frame.getWidth();
+        int cw = (w + 1) / 2;
+        int ch = (frame.getHeight() + 1) / 2;
+        int offset = plane == 0 ? y * w + x : w * frame.getHeight() + (plane - 1) * cw * ch + y * cw + x;
+        return frame.getData().byteAt(offset);
+    }
+
+    private static Frame withPicture(Frame frame, int width, int height, Picture picture) {
+        int cw = (width + 1) / 2;
+        int ch = (height + 1) / 2;
+        byte[] data = new byte[width * height + 2 * cw * ch];
+        int k = 0;
+        for (int plane = 0; plane < 3; plane++) {
+            int w = plane == 0 ? width : cw;
+            int h = plane == 0 ? height : ch;
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    data[k++] = picture.at(x, y, plane);
+                }
+            }
+        }
+        return frame.toBuilder().setWidth(width).setHeight(height)
+                .setData(com.google.protobuf.ByteString.copyFrom(data)).build();
+    }
+
+    @Test
+    void oddSizesResolutionChangesAndHugeFramesGetMasksAtTheWorkingSize() throws Exception {
+        // One camera whose frames are 480x360, then odd 479x359, then square 359x359 (a resolution change that
+        // changes the aspect), then 1920x1080 (six times the working size), then 1920x1080 again.
+        List<Frame> sequence = List.of(frames.get(0), cropped(frames.get(1), 479, 359), cropped(frames.get(2), 359, 359),
+                enlarged(frames.get(3), 1920, 1080), enlarged(frames.get(4), 1920, 1080));
+        List<TestRecord<String, byte[]>> input = sequence.stream()
+                .map(f -> new TestRecord<String, byte[]>("lobby", f.toByteArray())).toList();
+        Run run = run(0, WARM, new WorkingSize(320, false), input);
+        assertEquals(0, run.deadLetters().size(), "no frame of a legal size is dead-lettered");
+        List<Mask> masks = run.masks().stream().map(TestRecord::value).toList();
+        int[][] expected = {{320, 240}, {320, 240}, {320, 320}, {320, 180}, {320, 180}};
+        for (int i = 0; i < masks.size(); i++) {
+            Mask mask = masks.get(i);
+            assertEquals(MaskStatus.MASK_STATUS_OK, mask.getStatus(), "frame " + i);
+            assertEquals(expected[i][0] + "x" + expected[i][1], mask.getWidth() + "x" + mask.getHeight(), "frame " + i);
+            assertEquals(sequence.get(i).getWidth() + "x" + sequence.get(i).getHeight(),
+                    mask.getSourceWidth() + "x" + mask.getSourceHeight(), "frame " + i + "'s source size");
+            assertEquals((long) expected[i][0] * expected[i][1],
+                    mask.getClassAreasList().stream().mapToLong(ClassArea::getPixels).sum());
+        }
+        assertEquals(5, masks.size());
+        assertTrue(masks.get(2).getCrf().getColdStartReason().startsWith("size change"),
+                "an aspect change starts the CRF cold: " + masks.get(2).getCrf().getColdStartReason());
+        assertTrue(masks.get(3).getCrf().getColdStartReason().startsWith("size change"),
+                masks.get(3).getCrf().getColdStartReason());
+        assertTrue(masks.get(4).getCrf().getWarmStart(), "the second 1920x1080 frame starts warm");
+        assertEquals(320 * 180, MaskLabels.decode(masks.get(4)).length, "a 1920x1080 frame's labels, at the working size");
+    }
+
     @Test
     void losingTheCarriedStateCostsOneColdFrameAndNeverAWrongMask() throws Exception {
         List<TestRecord<String, byte[]>> all = new ArrayList<>();
