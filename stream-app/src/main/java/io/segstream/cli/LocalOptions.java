@@ -30,7 +30,8 @@ final class LocalOptions {
                     + "setting).")
     String fit;
 
-    @Option(names = "--engine", paramLabel = "ENGINE", description = "auto, cpu, cuda or tensorrt (default: auto).")
+    @Option(names = "--engine", paramLabel = "ENGINE", completionCandidates = EngineNames.class,
+            description = "${COMPLETION-CANDIDATES} (default: the engine setting, auto).")
     String engine;
 
     @Option(names = "--crf", paramLabel = "on|off",

@@ -118,8 +118,8 @@ final class RunCommand implements Callable<Integer> {
                         + "(default: deeplabv3-mnv2-voc-513; 'segstream model list' shows them all).")
         String model;
 
-        @Option(names = "--engine", paramLabel = "ENGINE",
-                description = "auto, cpu, cuda or tensorrt (default: auto, the first that can run here; 'segstream "
+        @Option(names = "--engine", paramLabel = "ENGINE", completionCandidates = EngineNames.class,
+                description = "${COMPLETION-CANDIDATES} (default: auto, the first that can run here; 'segstream "
                         + "engines' says which can and why not).")
         String engine;
 

@@ -123,10 +123,10 @@ public final class SegstreamConfig extends AbstractConfig {
                             + "MobileNetV2 DeepLab v3 for PASCAL VOC at 513 in int8, was chosen by measurement "
                             + "(benchmarks/RESULTS.md, 'Models and fits').")
             .define(ENGINE, Type.STRING, "auto", engineValidator(), Importance.HIGH,
-                    "Inference engine, ONNX Runtime's execution providers: auto (the first of tensorrt, cuda and cpu "
-                            + "that can run here, each refusal logged with its reason), cpu, cuda (onnxruntime_gpu, "
-                            + "CUDA 12, cuDNN 9) or tensorrt (also TensorRT 10). 'segstream engines' shows what this "
-                            + "machine can run.")
+                    "Inference engine: auto (the first engine that can run here, each refusal logged with its "
+                            + "reason) or any engine 'segstream engines' lists, with what this machine can run (in "
+                            + "this build ONNX Runtime's execution providers: cpu, cuda with onnxruntime_gpu, CUDA 12 "
+                            + "and cuDNN 9, and tensorrt with TensorRT 10 as well).")
             .define(TENSORRT_FP16, Type.BOOLEAN, false, Importance.MEDIUM,
                     "Let TensorRT run float layers in half precision (faster on NVIDIA GPUs; an int8 model's 8-bit "
                             + "layers stay int8 either way).")
@@ -436,13 +436,15 @@ public final class SegstreamConfig extends AbstractConfig {
                 try {
                     EngineChoice.parse(String.valueOf(value));
                 } catch (IllegalArgumentException e) {
-                    throw new ConfigException(name, value, "must be one of auto, cpu, cuda, tensorrt");
+                    throw new ConfigException(name, value, "must be one of " + toString()
+                            + " (auto, or an engine that 'segstream engines' lists)");
                 }
             }
 
+            /** The names found at run time, not a list of ours: a new engine is a provider, nothing else. */
             @Override
             public String toString() {
-                return "auto, cpu, cuda, tensorrt";
+                return String.join(", ", EngineChoice.names());
             }
         };
     }
