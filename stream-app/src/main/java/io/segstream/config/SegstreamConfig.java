@@ -55,6 +55,8 @@ public final class SegstreamConfig extends AbstractConfig {
     public static final String MAX_FPS = "max.fps";
     public static final String CRF_WARM_MAX_GAP = "crf.warm.max.gap";
     public static final String METRICS_PORT = "metrics.port";
+    /** {@value}: {@link #METRICS_PORT} for 'segstream run' where no setting gives one (elsewhere off, -1). */
+    public static final int RUN_METRICS_PORT = 9464;
     public static final String METRICS_BIND = "metrics.bind";
     public static final String METRICS_MAX_CAMERAS = "metrics.max.cameras";
     /** {@value}: the default of {@link #METRICS_MAX_CAMERAS}, also what metrics uses where no setting reaches it. */
@@ -169,8 +171,9 @@ public final class SegstreamConfig extends AbstractConfig {
             .define(METRICS_PORT, Type.INT, -1, Range.between(-1, 65535), Importance.MEDIUM,
                     "Port of the Prometheus endpoint (http://host:port/metrics): frames in and out, skipped, "
                             + "dead-lettered, batch sizes, latencies, CRF iterations, Kafka Streams' own metrics (lag "
-                            + "included) and the JVM's. -1: off; 0: any free port. 'segstream run' defaults to 9464; 'segstream "
-                            + "ingest' serves its camera's stream state (segstream_ingest_*) there only when set.")
+                            + "included) and the JVM's. -1: off; 0: any free port. 'segstream run' defaults to "
+                            + RUN_METRICS_PORT + "; 'segstream ingest' serves its camera's stream state "
+                            + "(segstream_ingest_*) there only when set.")
             .define(BROKER_TIMEOUT_MS, Type.LONG, 30_000L, Range.between(1_000, 3_600_000), Importance.HIGH,
                     "How long a command waits for the Kafka cluster to answer (connecting, authenticating, creating "
                             + "topics, the first metadata) before it gives up with one line naming the servers and exit "
@@ -208,8 +211,8 @@ public final class SegstreamConfig extends AbstractConfig {
                             + "cameras beyond it are counted and logged, not shown.")
             .define(CRF, Type.STRING, "on", enumValidator(OnOff.values()), Importance.HIGH,
                     "Refine each mask with the fully connected CRF, warm-started from the camera's previous frame "
-                            + "(on, the default: about 25 ms for a 640x480 frame on 2 cores with the default model) or "
-                            + "take the argmax of the upsampled logits (off). Its parameters are the model card's "
+                            + "(on, the default; its cost per frame is measured in benchmarks/RESULTS.md) or take the "
+                            + "argmax of the upsampled logits (off). Its parameters are the model card's "
                             + "(measured per model), else DeepLab v2's.")
             .define(CRF_ITERATIONS, Type.INT, CrfParams.DEEPLAB.iterations(), Range.between(0, CrfParams.MAX_ITERATIONS),
                     Importance.MEDIUM,
