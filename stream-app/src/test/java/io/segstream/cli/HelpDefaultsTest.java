@@ -98,7 +98,8 @@ class HelpDefaultsTest {
         for (final String verb : ROOT.getSubcommands().keySet()) {
             final String text = usage(verb);
             assertFalse(text.contains("${"), verb + " --help: " + text);
-            assertFalse(text.contains("null"), verb + " --help: " + text);
+            // picocli shows a ${bundle:...} key the bundle lacks as null
+            assertFalse(text.matches(".*\\bnull\\b.*"), verb + " --help: " + text);
         }
         assertFalse(ROOT.getUsageMessage(CommandLine.Help.Ansi.OFF).contains("${"));
     }
