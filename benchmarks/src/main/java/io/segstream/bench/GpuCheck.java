@@ -46,7 +46,7 @@ public final class GpuCheck {
             EngineProvider.Availability a = p.availability();
             System.out.printf("engine %-9s %s: %s%n", p.choice().label(), a.available() ? "can run" : "cannot run",
                     a.reason());
-            if (p.choice() != EngineChoice.CPU && !a.available()) {
+            if (!p.choice().equals(EngineChoice.CPU) && !a.available()) {
                 System.out.println("gpu-check: stopping: " + p.choice().label() + " cannot run here (above)");
                 System.exit(3);
             }
@@ -70,9 +70,9 @@ public final class GpuCheck {
                         card.input().width(), card.input().height())), inputs, i);
             }
             List<Variant> variants = new ArrayList<>(List.of(new Variant("cpu", EngineChoice.CPU, false),
-                    new Variant("cuda", EngineChoice.CUDA, false),
-                    new Variant("tensorrt " + (int8 ? "int8" : "fp32"), EngineChoice.TENSORRT, false),
-                    new Variant("tensorrt fp16" + (int8 ? "+int8" : ""), EngineChoice.TENSORRT, true)));
+                    new Variant("cuda", EngineChoice.parse("cuda"), false),
+                    new Variant("tensorrt " + (int8 ? "int8" : "fp32"), EngineChoice.parse("tensorrt"), false),
+                    new Variant("tensorrt fp16" + (int8 ? "+int8" : ""), EngineChoice.parse("tensorrt"), true)));
             float[] reference = null;
             for (Variant v : variants) {
                 EngineRequest request = new EngineRequest(dir.resolve(ModelImporter.MODEL_FILE), card.id(), int8,

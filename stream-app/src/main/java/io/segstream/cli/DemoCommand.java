@@ -98,7 +98,7 @@ final class DemoCommand implements Callable<Integer> {
     boolean view;
 
     @Option(names = "--view-port", paramLabel = "PORT",
-            description = "Port of the view (default: view.port, 8080; 0: any free one).")
+            description = "Port of the view (default: view.port, ${bundle:default.view.port}; 0: any free one).")
     Integer viewPort;
 
     @Option(names = {"-b", "--bootstrap-servers"}, paramLabel = "HOST:PORT,...",

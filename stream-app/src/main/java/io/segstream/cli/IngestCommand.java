@@ -55,7 +55,8 @@ final class IngestCommand implements Callable<Integer> {
     @Option(names = "--camera", required = true, paramLabel = "ID", description = "Camera id: the record key.")
     String camera;
 
-    @Option(names = "--topic", paramLabel = "TOPIC", description = "Frames topic (default: frames.topic, 'frames').")
+    @Option(names = "--topic", paramLabel = "TOPIC", description = "Frames topic (default: frames.topic, "
+            + "'${bundle:default.frames.topic}').")
     String topic;
 
     @Option(names = "--realtime", description = "Pace frames at the source's frame timing (files replay like a camera).")

@@ -12,8 +12,11 @@ import picocli.CommandLine.Option;
  * properties file, and -X for any Kafka client, Streams or segstream setting.
  */
 final class KafkaOptions {
+    /** The brokers a verb talks to when neither -b nor the settings name any. */
+    static final String BOOTSTRAP_SERVERS = "localhost:9092";
+
     @Option(names = {"-b", "--bootstrap-servers"}, paramLabel = "HOST:PORT,...",
-            description = "Kafka brokers to connect to (default: bootstrap.servers from --config, else localhost:9092).")
+            description = "Kafka brokers to connect to (default: bootstrap.servers from --config, else " + BOOTSTRAP_SERVERS + ").")
     String bootstrapServers;
 
     @Option(names = "--config", paramLabel = "FILE",
@@ -45,7 +48,7 @@ final class KafkaOptions {
         overrides.putAll(flags);
         ConfigLoader.Loaded loaded = ConfigLoader.load(defaults, configFile, System.getenv(), overrides);
         if (!loaded.kafka().containsKey("bootstrap.servers")) {
-            loaded.kafka().put("bootstrap.servers", "localhost:9092");
+            loaded.kafka().put("bootstrap.servers", BOOTSTRAP_SERVERS);
         }
         return loaded;
     }

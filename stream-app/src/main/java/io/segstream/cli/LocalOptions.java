@@ -30,11 +30,14 @@ final class LocalOptions {
                     + "setting).")
     String fit;
 
-    @Option(names = "--engine", paramLabel = "ENGINE", description = "auto, cpu, cuda or tensorrt (default: auto).")
+    @Option(names = "--engine", paramLabel = "ENGINE", completionCandidates = EngineNames.class,
+            description = "${COMPLETION-CANDIDATES}: auto takes the first that can run here (default: the engine "
+                    + "setting, ${bundle:default.engine}).")
     String engine;
 
     @Option(names = "--crf", paramLabel = "on|off",
-            description = "Refine with the dense CRF (default: the crf setting, on); crf.* settings tune it.")
+            description = "Refine with the dense CRF (default: the crf setting, ${bundle:default.crf}); crf.* settings "
+                    + "tune it.")
     String crf;
 
     @Option(names = "--threads", paramLabel = "N", description = "CPU threads for inference (default: all cores).")

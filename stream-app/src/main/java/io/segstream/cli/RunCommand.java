@@ -46,7 +46,8 @@ final class RunCommand implements Callable<Integer> {
     DataOptions data;
 
     @Option(names = "--metrics-port", paramLabel = "PORT",
-            description = "Prometheus endpoint port, http://host:PORT/metrics (default: 9464; -1 turns it off).")
+            description = "Prometheus endpoint port, http://host:PORT/metrics (default: "
+                    + SegstreamConfig.RUN_METRICS_PORT + "; -1 turns it off).")
     Integer metricsPort;
 
     @Option(names = "--report-every", defaultValue = "10s", paramLabel = "DURATION",
@@ -62,7 +63,8 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Map<String, String> flags = pipeline.flags();
         KafkaOptions.flag(flags, SegstreamConfig.METRICS_PORT, metricsPort);
-        ConfigLoader.Loaded loaded = kafka.load(Map.of(SegstreamConfig.METRICS_PORT, "9464"), flags);
+        ConfigLoader.Loaded loaded = kafka.load(Map.of(SegstreamConfig.METRICS_PORT,
+                String.valueOf(SegstreamConfig.RUN_METRICS_PORT)), flags);
         if (printConfig) {
             System.out.print(loaded.describe());
             System.out.println("# --application-id\napplication.id=" + loaded.kafka().getOrDefault("application.id",
@@ -115,41 +117,46 @@ final class RunCommand implements Callable<Integer> {
     static final class PipelineOptions {
         @Option(names = "--model", paramLabel = "DIR|NAME",
                 description = "A directory made by 'segstream model import', or a known model name "
-                        + "(default: deeplabv3-mnv2-voc-513; 'segstream model list' shows them all).")
+                        + "(default: ${bundle:default.model}; 'segstream model list' shows them all).")
         String model;
 
-        @Option(names = "--engine", paramLabel = "ENGINE",
-                description = "auto, cpu, cuda or tensorrt (default: auto, the first that can run here; 'segstream "
-                        + "engines' says which can and why not).")
+        @Option(names = "--engine", paramLabel = "ENGINE", completionCandidates = EngineNames.class,
+                description = "${COMPLETION-CANDIDATES}: auto takes the first that can run here, 'segstream "
+                        + "engines' says which can and why not (default: ${bundle:default.engine}).")
         String engine;
 
         @Option(names = "--fit", paramLabel = "MODE",
-                description = "zoom (default: tiles of model input / fit.zoom frame pixels, enlarged; small people "
-                        + "survive), tile (native-resolution tiles), squash (one resize, fastest) or letterbox.")
+                description = "zoom (tiles of model input / fit.zoom frame pixels, enlarged; small people survive), "
+                        + "tile (native-resolution tiles), squash (one resize, fastest) or letterbox (default: "
+                        + "${bundle:default.fit}).")
         String fit;
 
         @Option(names = "--batch-max-size", paramLabel = "N",
-                description = "Largest inference batch in model inputs, across all stream threads (default: 8).")
+                description = "Largest inference batch in model inputs, across all stream threads (default: "
+                        + "${bundle:default.batch.max.size}).")
         Integer batchMaxSize;
 
         @Option(names = "--batch-max-delay-ms", paramLabel = "MS",
-                description = "Longest a frame waits for others to fill its batch (default: 5).")
+                description = "Longest a frame waits for others to fill its batch (default: "
+                        + "${bundle:default.batch.max.delay.ms}).")
         Integer batchMaxDelayMs;
 
         @Option(names = "--max-frame-age-ms", paramLabel = "MS",
                 description = "Live mode: skip frames older than this on arrival, answering each with a "
-                        + "SKIPPED_STALE mask (default: 0, batch mode: segment everything).")
+                        + "SKIPPED_STALE mask (default: ${bundle:default.max.frame.age.ms}; 0 is batch mode: segment "
+                        + "everything).")
         Long maxFrameAgeMs;
 
         @Option(names = "--crf", paramLabel = "on|off",
-                description = "Refine masks with the fully connected CRF (default: on, about 25 ms per warm 640x480 "
-                        + "frame on 2 cores; off takes the network's labels; the model card's parameters, crf.* settings "
-                        + "override them). Each camera's frame starts from its previous frame's marginals unless "
-                        + "crf.warm.start=false.")
+                description = "Refine masks with the fully connected CRF (default: ${bundle:default.crf}; its cost per "
+                        + "frame: benchmarks/RESULTS.md; off takes the network's labels; the model card's parameters, "
+                        + "crf.* settings override them). Each camera's frame starts from its previous frame's "
+                        + "marginals unless crf.warm.start=false.")
         String crf;
 
         @Option(names = "--stream-threads", paramLabel = "N",
-                description = "Kafka Streams threads (num.stream.threads; default: 4). Each has one frame in flight.")
+                description = "Kafka Streams threads (num.stream.threads; default: " + KafkaSettings.STREAM_THREADS
+                        + "). Each has one frame in flight.")
         Integer streamThreads;
 
         @Option(names = "--inference-threads", paramLabel = "N",

@@ -6,6 +6,7 @@ import picocli.CommandLine.HelpCommand;
 @Command(name = "segstream",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
+        resourceBundle = "io.segstream.cli.SettingDefaults",
         description = {
             "Live camera video to semantic segmentation masks on Kafka.",
             "",

@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
             "Follows the frames, masks and dead-letter topics (masks read_committed) and commits nothing, so any "
                 + "number of views can run beside the processor. Cameras appear as they start; a camera with no "
                 + "mask for view.stale.ms is greyed. Runs until Ctrl-C or SIGTERM.",
-            "Listens on 127.0.0.1 unless --bind says otherwise. -X view.password=... (in --config, better) asks "
+            "Listens on ${bundle:default.view.bind} unless --bind says otherwise. -X view.password=... (in --config, better) asks "
                 + "every browser for an HTTP basic login as view.user; beyond this machine, serve it through a TLS "
                 + "reverse proxy (README, \"Security\").",
             "",
@@ -34,11 +34,12 @@ final class ViewCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
-    @Option(names = "--port", paramLabel = "PORT", description = "Port of the page (default: 8080; 0: any free one).")
+    @Option(names = "--port", paramLabel = "PORT", description = "Port of the page (default: ${bundle:default.view.port}; 0: any free one).")
     Integer port;
 
     @Option(names = "--bind", paramLabel = "ADDRESS",
-            description = "Address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 for every interface).")
+            description = "Address to listen on (default: ${bundle:default.view.bind}, this machine only; 0.0.0.0 for "
+                    + "every interface).")
     String bind;
 
     @Override

@@ -20,6 +20,9 @@ public final class KafkaSettings {
     /** How long the group waits for a silent processor before moving its cameras (Kafka's default: 45 s). */
     public static final int SESSION_TIMEOUT_MS = 10_000;
 
+    /** {@value}: the processor's num.stream.threads unless set; each thread has one frame in flight. */
+    public static final int STREAM_THREADS = 4;
+
     private final SegstreamConfig config;
     private final Map<String, Object> user;
 
@@ -59,7 +62,7 @@ public final class KafkaSettings {
         Map<String, Object> p = new HashMap<>();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, defaultApplicationId);
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 4);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, STREAM_THREADS);
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         // Kafka 5.0's default, adopted now (the topology has no global stores; this silences a warning).
         p.put("processing.exception.handler.global.enabled", true);

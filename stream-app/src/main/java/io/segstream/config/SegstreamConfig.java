@@ -55,6 +55,8 @@ public final class SegstreamConfig extends AbstractConfig {
     public static final String MAX_FPS = "max.fps";
     public static final String CRF_WARM_MAX_GAP = "crf.warm.max.gap";
     public static final String METRICS_PORT = "metrics.port";
+    /** {@value}: {@link #METRICS_PORT} for 'segstream run' where no setting gives one (elsewhere off, -1). */
+    public static final int RUN_METRICS_PORT = 9464;
     public static final String METRICS_BIND = "metrics.bind";
     public static final String METRICS_MAX_CAMERAS = "metrics.max.cameras";
     /** {@value}: the default of {@link #METRICS_MAX_CAMERAS}, also what metrics uses where no setting reaches it. */
@@ -123,10 +125,10 @@ public final class SegstreamConfig extends AbstractConfig {
                             + "MobileNetV2 DeepLab v3 for PASCAL VOC at 513 in int8, was chosen by measurement "
                             + "(benchmarks/RESULTS.md, 'Models and fits').")
             .define(ENGINE, Type.STRING, "auto", engineValidator(), Importance.HIGH,
-                    "Inference engine, ONNX Runtime's execution providers: auto (the first of tensorrt, cuda and cpu "
-                            + "that can run here, each refusal logged with its reason), cpu, cuda (onnxruntime_gpu, "
-                            + "CUDA 12, cuDNN 9) or tensorrt (also TensorRT 10). 'segstream engines' shows what this "
-                            + "machine can run.")
+                    "Inference engine: auto (the first engine that can run here, each refusal logged with its "
+                            + "reason) or any engine 'segstream engines' lists, with what this machine can run (in "
+                            + "this build ONNX Runtime's execution providers: cpu, cuda with onnxruntime_gpu, CUDA 12 "
+                            + "and cuDNN 9, and tensorrt with TensorRT 10 as well).")
             .define(TENSORRT_FP16, Type.BOOLEAN, false, Importance.MEDIUM,
                     "Let TensorRT run float layers in half precision (faster on NVIDIA GPUs; an int8 model's 8-bit "
                             + "layers stay int8 either way).")
@@ -169,8 +171,9 @@ public final class SegstreamConfig extends AbstractConfig {
             .define(METRICS_PORT, Type.INT, -1, Range.between(-1, 65535), Importance.MEDIUM,
                     "Port of the Prometheus endpoint (http://host:port/metrics): frames in and out, skipped, "
                             + "dead-lettered, batch sizes, latencies, CRF iterations, Kafka Streams' own metrics (lag "
-                            + "included) and the JVM's. -1: off; 0: any free port. 'segstream run' defaults to 9464; 'segstream "
-                            + "ingest' serves its camera's stream state (segstream_ingest_*) there only when set.")
+                            + "included) and the JVM's. -1: off; 0: any free port. 'segstream run' defaults to "
+                            + RUN_METRICS_PORT + "; 'segstream ingest' serves its camera's stream state "
+                            + "(segstream_ingest_*) there only when set.")
             .define(BROKER_TIMEOUT_MS, Type.LONG, 30_000L, Range.between(1_000, 3_600_000), Importance.HIGH,
                     "How long a command waits for the Kafka cluster to answer (connecting, authenticating, creating "
                             + "topics, the first metadata) before it gives up with one line naming the servers and exit "
@@ -208,8 +211,8 @@ public final class SegstreamConfig extends AbstractConfig {
                             + "cameras beyond it are counted and logged, not shown.")
             .define(CRF, Type.STRING, "on", enumValidator(OnOff.values()), Importance.HIGH,
                     "Refine each mask with the fully connected CRF, warm-started from the camera's previous frame "
-                            + "(on, the default: about 25 ms for a 640x480 frame on 2 cores with the default model) or "
-                            + "take the argmax of the upsampled logits (off). Its parameters are the model card's "
+                            + "(on, the default; its cost per frame is measured in benchmarks/RESULTS.md) or take the "
+                            + "argmax of the upsampled logits (off). Its parameters are the model card's "
                             + "(measured per model), else DeepLab v2's.")
             .define(CRF_ITERATIONS, Type.INT, CrfParams.DEEPLAB.iterations(), Range.between(0, CrfParams.MAX_ITERATIONS),
                     Importance.MEDIUM,
@@ -436,13 +439,15 @@ public final class SegstreamConfig extends AbstractConfig {
                 try {
                     EngineChoice.parse(String.valueOf(value));
                 } catch (IllegalArgumentException e) {
-                    throw new ConfigException(name, value, "must be one of auto, cpu, cuda, tensorrt");
+                    throw new ConfigException(name, value, "must be one of " + toString()
+                            + " (auto, or an engine that 'segstream engines' lists)");
                 }
             }
 
+            /** The names found at run time, not a list of ours: a new engine is a provider, nothing else. */
             @Override
             public String toString() {
-                return "auto, cpu, cuda, tensorrt";
+                return String.join(", ", EngineChoice.names());
             }
         };
     }

@@ -9,8 +9,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Opens an {@link InferenceEngine} for an {@link EngineChoice} from the {@link EngineProvider}s on
- * the class path. {@code auto} tries them from the highest rank down (TensorRT, CUDA, CPU) and logs
- * each refusal with its reason; a named choice that cannot run here fails with that reason.
+ * the class path. {@code auto} tries them from the highest rank down (in this build TensorRT, CUDA,
+ * CPU) and logs each refusal with its reason; a named choice that cannot run here fails with that
+ * reason.
  */
 public final class Engines {
     private static final Logger LOG = LoggerFactory.getLogger(Engines.class);
@@ -25,11 +26,16 @@ public final class Engines {
         return providers;
     }
 
+    /** The names of the providers on the class path ({@link EngineProvider#choice()}), highest rank first. */
+    public static List<String> names() {
+        return providers().stream().map(p -> p.choice().label()).toList();
+    }
+
     /** The engine for {@code choice}. */
     public static InferenceEngine open(EngineChoice choice, EngineRequest request) {
         List<EngineProvider> providers = providers();
-        if (choice != EngineChoice.AUTO) {
-            EngineProvider provider = providers.stream().filter(p -> p.choice() == choice).findFirst()
+        if (!choice.equals(EngineChoice.AUTO)) {
+            EngineProvider provider = providers.stream().filter(p -> p.choice().equals(choice)).findFirst()
                     .orElseThrow(() -> new EngineUnavailableException("--engine " + choice.label()
                             + " is not in this build of segstream", null));
             EngineProvider.Availability a = provider.availability();

@@ -8,9 +8,12 @@ import io.segstream.inference.InferenceEngine;
 
 /** ONNX Runtime's CUDA provider through DJL (onnxruntime_gpu: CUDA 12, cuDNN 9), on GPU 0. */
 public final class CudaProvider implements EngineProvider {
+    /** {@code --engine cuda}. */
+    static final EngineChoice CHOICE = new EngineChoice("cuda");
+
     @Override
     public EngineChoice choice() {
-        return EngineChoice.CUDA;
+        return CHOICE;
     }
 
     @Override
@@ -29,7 +32,7 @@ public final class CudaProvider implements EngineProvider {
         if (!a.available()) {
             throw new EngineUnavailableException("--engine cuda cannot run here: " + a.reason(), null);
         }
-        return new OrtEngine(EngineChoice.CUDA, request.onnxFile(), request.itemShape(), SessionConfig.cuda(request),
+        return new OrtEngine(CHOICE, request.onnxFile(), request.itemShape(), SessionConfig.cuda(request),
                 request.concurrentCallers(), "CUDA on GPU 0");
     }
 }

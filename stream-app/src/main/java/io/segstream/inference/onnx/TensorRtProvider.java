@@ -13,9 +13,12 @@ import io.segstream.inference.InferenceEngine;
  * cached per model, GPU and TensorRT version.
  */
 public final class TensorRtProvider implements EngineProvider {
+    /** {@code --engine tensorrt}. */
+    static final EngineChoice CHOICE = new EngineChoice("tensorrt");
+
     @Override
     public EngineChoice choice() {
-        return EngineChoice.TENSORRT;
+        return CHOICE;
     }
 
     @Override
@@ -37,7 +40,7 @@ public final class TensorRtProvider implements EngineProvider {
         String gpu = gpuName();
         String version = GpuRequirements.tensorRtVersion();
         String precision = request.int8() ? "int8" : (request.fp16() ? "fp16" : "fp32");
-        return new OrtEngine(EngineChoice.TENSORRT, request.onnxFile(), request.itemShape(), SessionConfig.tensorRt(request, gpu, version),
+        return new OrtEngine(CHOICE, request.onnxFile(), request.itemShape(), SessionConfig.tensorRt(request, gpu, version),
                 request.concurrentCallers(), "TensorRT " + version + " (" + precision + ") on GPU 0 (" + gpu + ")"
                         + (request.engineCache() == null ? "" : ", engines cached in "
                                 + SessionConfig.engineCacheDir(request, gpu, version)));

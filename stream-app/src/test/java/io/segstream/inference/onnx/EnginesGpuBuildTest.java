@@ -62,7 +62,7 @@ class EnginesGpuBuildTest {
                     + "without one");
             return;
         }
-        for (EngineChoice choice : new EngineChoice[] {EngineChoice.CUDA, EngineChoice.TENSORRT}) {
+        for (EngineChoice choice : new EngineChoice[] {CudaProvider.CHOICE, TensorRtProvider.CHOICE}) {
             EngineUnavailableException e = assertThrows(EngineUnavailableException.class, () -> Engines.open(choice,
                     EngineRequest.forModel(work.resolve("model"), card, 1, 1, false, null)));
             assertTrue(e.getMessage().contains("--engine " + choice.label() + " cannot run here: no NVIDIA driver: "
