@@ -138,8 +138,8 @@ final class IngestCommand implements Callable<Integer> {
                     new ByteArraySerializer());
             try {
                 VideoSource video = VideoSource.open(input, format, side);
-                long total = video.lengthInFrames() > 0 ? Math.min(video.lengthInFrames(), limit)
-                        : (maxFrames != null ? limit : -1);
+                long total = video.lengthInFrames() > 0 ? Math.min(sentOf(video.lengthInFrames(), rate,
+                        video.frameRate()), limit) : (maxFrames != null ? limit : -1);
                 boolean stream = ReconnectingIngest.isStream(input, video);
                 String reconnect = loaded.segstream().ingestReconnect();
                 System.err.printf(Locale.ROOT, "ingest: %s, %s at %.2f frames/s%s, camera '%s' -> %s on %s%s%n",
@@ -177,6 +177,11 @@ final class IngestCommand implements Callable<Integer> {
                 bytes / 1e6 / Math.max(cameraSeconds, 1e-9), drops == 0 ? "" : ", through " + drops + " drop"
                         + (drops == 1 ? "" : "s") + " of the stream");
         return 0;
+    }
+
+    /** About how many of a source's {@code frames} a rate of {@code fps} sends (for the progress bar). */
+    static long sentOf(long frames, double fps, double sourceFps) {
+        return fps > 0 && sourceFps > fps ? (long) Math.ceil(frames * fps / sourceFps) : frames;
     }
 
     /** {@code --fps} checked: 0 when absent (every frame). */

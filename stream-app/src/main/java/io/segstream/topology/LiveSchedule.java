@@ -22,9 +22,13 @@ import java.util.Map;
  *       right), the transit taken as at most {@value #MAX_TRANSIT_US} microseconds so that a
  *       backlog is never mistaken for it. The least age is kept for as long as the source runs: a camera that is always
  *       behind never shows its transit again, so a window would let the estimate creep up. Should
- *       the transit grow (a clock stepped, a slower network), a camera without a segmented frame
- *       for the maximum age has its next frame segmented whatever it waited and its transit learnt
- *       anew from it, so no estimate can starve a camera;
+ *       the transit grow (a clock stepped, a slower network), every frame looks as if it waited: a
+ *       camera whose frames have all been superseded for the maximum age has its next frame
+ *       segmented whatever it waited and its transit learnt anew from it, so no estimate can starve
+ *       a camera. Only superseded frames count towards that: a camera that went without a
+ *       segmented frame because one took long (the first after start-up, a GC pause) or because
+ *       its frames were stale is behind, and learning its backlog as the transit would keep it
+ *       behind for good;
  *   <li>{@code SKIPPED_RATE}: within {@code 1 / max.fps} of the camera's last segmented frame.
  * </ul>
  *
@@ -92,13 +96,16 @@ final class LiveSchedule {
         }
         double intervalUs = camera.intervalUs;
         long waitedUs = ageUs - camera.transitUs();
-        boolean starving = camera.lastSegmentedArrivalUs != Long.MIN_VALUE
-                && arrivalUs - camera.lastSegmentedArrivalUs > settings.maxAgeUs();
+        boolean starving = camera.supersededSinceUs != Long.MIN_VALUE
+                && arrivalUs - camera.supersededSinceUs > settings.maxAgeUs();
         if (starving) {
             camera.transitUs = ageUs;
             camera.transitCapUs = Math.max(camera.transitCapUs, ageUs);
         }
         if (intervalUs > 0 && waitedUs > SUPERSEDED_INTERVALS * intervalUs && !starving) {
+            if (camera.supersededSinceUs == Long.MIN_VALUE) {
+                camera.supersededSinceUs = arrivalUs;
+            }
             return new Decision(MaskStatus.MASK_STATUS_SKIPPED_SUPERSEDED, String.format(Locale.ROOT,
                     "a newer frame of the camera was waiting: this one waited %d ms (frames arrive %d ms after "
                             + "capture, one every %.0f ms)", waitedUs / 1000, camera.transitUs() / 1000,
@@ -122,7 +129,7 @@ final class LiveSchedule {
         Camera camera = cameras.get(frame.getCameraId());
         if (camera != null) {
             camera.lastSegmentedUs = frame.getCaptureTimeUs();
-            camera.lastSegmentedArrivalUs = arrivalUs;
+            camera.supersededSinceUs = Long.MIN_VALUE;
         }
     }
 
@@ -139,7 +146,8 @@ final class LiveSchedule {
         long transitUs = Long.MAX_VALUE;
         long transitCapUs = MAX_TRANSIT_US;
         long lastSegmentedUs = Long.MIN_VALUE;
-        long lastSegmentedArrivalUs = Long.MIN_VALUE;
+        /** Arrival of the first frame superseded since the camera's last segmented frame; MIN_VALUE when none. */
+        long supersededSinceUs = Long.MIN_VALUE;
 
         void arrived(long captureUs, long ageUs) {
             if (lastCaptureUs != Long.MIN_VALUE && captureUs > lastCaptureUs) {
