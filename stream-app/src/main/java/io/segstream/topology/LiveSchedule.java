@@ -47,12 +47,15 @@ final class LiveSchedule {
      * The most a frame's transit (capture to processor, nothing waiting) is taken to be. The least
      * age a processor sees is the transit only if it ever caught up with its camera; one that
      * started behind (a restart, a rebalance, the model loading while frames kept coming) would
-     * otherwise take its backlog for the transit and never skip it. Ingest to a broker and on to
-     * a consumer takes milliseconds to tens of milliseconds; capture times and the processor's
-     * clock are taken to agree (NTP), as max.frame.age.ms already assumes. A camera that starves
-     * anyway (a slow link, a clock stepped) lifts its own bound to what it sees.
+     * otherwise take its backlog for the transit and never skip it, and so would a processor
+     * that is never idle: every frame it sees waited behind a segmentation, so the least age
+     * overstates the transit and frames older than the newest are segmented first. Ingest to a
+     * broker and on to a consumer took 61 ms at the median for 1280x720 frames on a 2-core
+     * machine running all three (benchmarks/RESULTS.md, "Live HD cameras"); capture times and the
+     * processor's clock are taken to agree (NTP), as max.frame.age.ms already assumes. A camera
+     * that starves anyway (a slow link, a clock stepped) lifts its own bound to what it sees.
      */
-    static final long MAX_TRANSIT_US = 250_000;
+    static final long MAX_TRANSIT_US = 100_000;
 
     /**
      * @param maxAgeUs the maximum frame age, or 0 for batch mode (every frame segmented)
