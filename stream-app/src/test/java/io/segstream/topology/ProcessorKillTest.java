@@ -90,19 +90,28 @@ class ProcessorKillTest {
         long expected = (long) CAMERAS.size() * FRAMES_PER_CAMERA;
         Random random = new Random(seed);
         List<Long> committedAtKill = new ArrayList<>();
+        long before = 0;
         for (int kill = 1; kill <= 3; kill++) {
             Process processor = launch(prefix, settings, guarantee, kill);
-            long wait = 6_000 + random.nextInt(6_000);
-            boolean exited = processor.waitFor(wait, TimeUnit.MILLISECONDS);
+            // Each kill lands mid-work: once this processor has added masks (however long its start took on a
+            // busy machine), then after a random 0-3 s more.
+            Path log = logs.resolve(prefix + "-" + kill + ".log");
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (TopicReader.readAll(kafka.consumer(), config.masksTopic(), record -> { }) <= before) {
+                assertTrue(processor.isAlive(), "processor exited on its own; see " + log);
+                assertTrue(System.nanoTime() < deadline, "no mask within 3 minutes; see " + log);
+                Thread.sleep(250);
+            }
+            boolean exited = processor.waitFor(random.nextInt(3_000), TimeUnit.MILLISECONDS);
             assertTrue(!exited, "processor exited on its own (exit " + (exited ? processor.exitValue() : 0)
-                    + "); see " + logs.resolve(prefix + "-" + kill + ".log"));
+                    + "); see " + log);
             processor.destroyForcibly(); // SIGKILL
             processor.waitFor();
-            committedAtKill.add(TopicReader.readAll(kafka.consumer(), config.masksTopic(), record -> { }));
+            before = TopicReader.readAll(kafka.consumer(), config.masksTopic(), record -> { });
+            committedAtKill.add(before);
         }
         System.out.println(guarantee + ": masks committed when each kill landed: " + committedAtKill + " of " + expected);
-        // The kills must land mid-stream: work done before the first, and work left after the last.
-        assertTrue(committedAtKill.get(0) > 0, "nothing was processed before the first kill");
+        // The kills must land mid-stream: work done before each (waited for above), and work left after the last.
         assertTrue(committedAtKill.get(2) < expected, "everything was done before the last kill");
         Process last = launch(prefix, settings, guarantee, 4);
         try {
