@@ -268,6 +268,7 @@ public final class CapacityRun {
             throw new IllegalStateException("every mask came within the warm-up; ingest more frames");
         }
         report(seen, cpuStart, cpuEnd, (window[1] - window[0]) / 1e9);
+        sampler.join(); // the ingests have ended: its last samples are in, and visible here
         double cores = 0;
         for (int c = 0; c < cameras; c++) {
             cores += ingestWallNanos[c] > 0 ? (double) ingestCpuNanos[c] / ingestWallNanos[c] : 0;

@@ -127,8 +127,8 @@ final class LiveSchedule {
         return Decision.SEGMENT;
     }
 
-    /** Records that {@code frame}, which arrived at {@code arrivalUs}, was segmented (the rate limit counts from it). */
-    void segmented(Frame frame, long arrivalUs) {
+    /** Records that {@code frame} was segmented (the rate limit counts from it). */
+    void segmented(Frame frame) {
         Camera camera = cameras.get(frame.getCameraId());
         if (camera != null) {
             camera.lastSegmentedUs = frame.getCaptureTimeUs();

@@ -74,7 +74,7 @@ final class SegmentProcessor implements Processor<String, ValidFrame, String, Ma
         try {
             if (decision.segment()) {
                 mask = stage.segment(record.value(), arrivalUs, this);
-                schedule.segmented(frame, arrivalUs);
+                schedule.segmented(frame);
             } else {
                 metrics.skipped();
                 mask = skipped(frame, decision, clock.millis() * 1000);

@@ -47,7 +47,7 @@ class LiveScheduleTest {
                 long arrival = Math.max(now, f.getCaptureTimeUs() + TRANSIT);
                 LiveSchedule.Decision d = schedule.decide(f, arrival);
                 if (d.segment()) {
-                    schedule.segmented(f, arrival);
+                    schedule.segmented(f);
                     segmented++;
                     assertTrue(lastSegmented < 0 || next - lastSegmented >= 10, "segmented " + next + " after "
                             + lastSegmented + ": the frames between were newer than it");
@@ -82,7 +82,7 @@ class LiveScheduleTest {
             Frame f = frame("gate", i);
             long arrival = f.getCaptureTimeUs() + TRANSIT + (i >= 100 ? 300_000 : 0);
             if (schedule.decide(f, arrival).segment()) {
-                schedule.segmented(f, arrival);
+                schedule.segmented(f);
                 assertTrue(lastSegmentedArrival == 0 || arrival - lastSegmentedArrival <= 1_000_000 + 340_000 + INTERVAL,
                         "frame " + i + " segmented " + (arrival - lastSegmentedArrival) / 1000 + " ms after the last");
                 lastSegmentedArrival = arrival;
@@ -117,7 +117,7 @@ class LiveScheduleTest {
                 Frame f = Frame.newBuilder().setCameraId("gate").setSequence(next).setCaptureTimeUs(capture).build();
                 LiveSchedule.Decision d = schedule.decide(f, now);
                 if (d.segment()) {
-                    schedule.segmented(f, now);
+                    schedule.segmented(f);
                     if (segmented > 0) {
                         worstAge = Math.max(worstAge, now - capture);
                     }
@@ -150,7 +150,7 @@ class LiveScheduleTest {
             now = Math.max(now, f.getCaptureTimeUs() + TRANSIT);
             LiveSchedule.Decision d = schedule.decide(f, now);
             if (d.segment()) {
-                schedule.segmented(f, now);
+                schedule.segmented(f);
                 lastAge = now - f.getCaptureTimeUs();
                 now += 30_000; // the camera keeps up from then on
             } else {
@@ -169,7 +169,7 @@ class LiveScheduleTest {
             // processing takes 30 ms: each frame arrives before its successor is captured, plus jitter
             LiveSchedule.Decision d = schedule.decide(f, f.getCaptureTimeUs() + TRANSIT + (i % 3) * 10_000);
             assertTrue(d.segment(), i + ": " + d);
-            schedule.segmented(f, f.getCaptureTimeUs() + TRANSIT);
+            schedule.segmented(f);
         }
     }
 
@@ -190,7 +190,7 @@ class LiveScheduleTest {
             Frame f = frame("gate", i);
             LiveSchedule.Decision d = schedule.decide(f, f.getCaptureTimeUs() + TRANSIT);
             if (d.segment()) {
-                schedule.segmented(f, f.getCaptureTimeUs() + TRANSIT);
+                schedule.segmented(f);
                 kept.append(i).append(' ');
             } else {
                 assertEquals(MaskStatus.MASK_STATUS_SKIPPED_RATE, d.status());
@@ -231,7 +231,7 @@ class LiveScheduleTest {
             long arrival = f.getCaptureTimeUs() + TRANSIT + (i == 0 ? 0 : 100_000);
             LiveSchedule.Decision d = schedule.decide(f, arrival);
             assertTrue(d.segment(), i + ": " + d);
-            schedule.segmented(f, f.getCaptureTimeUs() + TRANSIT);
+            schedule.segmented(f);
         }
     }
 }
