@@ -123,6 +123,21 @@ public final class VideoSource implements AutoCloseable {
         return Math.max(2, 2 * (int) Math.round(side / 2));
     }
 
+    /**
+     * Opens the source again at its first frame (FFmpeg's demuxer and decoder restarted, the size
+     * limit kept), for a file replayed as a camera that goes on; the frames that follow carry the
+     * file's own timestamps again.
+     *
+     * @throws VideoException when the source cannot be opened again
+     */
+    public void rewind() {
+        try {
+            grabber.restart();
+        } catch (FrameGrabber.Exception e) {
+            throw new VideoException("replaying " + description + " from its start failed: " + e.getMessage(), e);
+        }
+    }
+
     /** The next video frame, or null at the end of the stream. */
     public DecodedFrame next() {
         if (maxSide > 0 && decoderSizeChanged()) {

@@ -61,6 +61,25 @@ class VideoSourceSizeLimitTest {
         }
     }
 
+    /** A file replayed as a camera that goes on: rewound mid-clip, it starts again at its first frame, still scaled. */
+    @Test
+    void rewindStartsAgainAtTheFirstFrameAtTheLimitedSize() {
+        try (VideoSource video = VideoSource.open(vtest(), PixelFormat.PIXEL_FORMAT_I420, 240)) {
+            DecodedFrame first = video.next();
+            DecodedFrame later = null;
+            for (int i = 0; i < 10; i++) {
+                later = video.next();
+            }
+            assertTrue(later.ptsUs() > first.ptsUs());
+            video.rewind();
+            DecodedFrame again = video.next();
+            assertEquals(first.ptsUs(), again.ptsUs());
+            assertEquals(240, again.width());
+            assertEquals(180, again.height());
+            assertArrayEquals(first.data(), again.data(), "the same picture as the first time");
+        }
+    }
+
     @Test
     void refusesALimitTooSmallToSegment() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -64,7 +64,8 @@ final class DemoCommand implements Callable<Integer> {
     Integer cameras;
 
     @Option(names = "--frames", defaultValue = "200", paramLabel = "N",
-            description = "Frames per camera (default: ${DEFAULT-VALUE}; fewer when a clip is shorter).")
+            description = "Frames per camera (default: ${DEFAULT-VALUE}); a clip shorter than that is replayed from its "
+                    + "start, as a camera that goes on (sequence numbers and presentation times continue).")
     long frames;
 
     @Option(names = "--out", defaultValue = "segstream-demo", paramLabel = "DIR",
@@ -195,7 +196,7 @@ final class DemoCommand implements Callable<Integer> {
                             try (VideoSource video = VideoSource.open(source, PixelFormat.PIXEL_FORMAT_I420,
                                     ingestMaxSide)) {
                                 return new FrameIngestor(config, producer).ingest(video, new FrameIngestor.Options(
-                                        source, camera, PixelFormat.PIXEL_FORMAT_I420, realtime, frames, 0, ingestFps),
+                                        source, camera, PixelFormat.PIXEL_FORMAT_I420, realtime, frames, 0, ingestFps, true),
                                         n -> { });
                             }
                         }));

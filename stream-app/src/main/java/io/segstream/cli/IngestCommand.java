@@ -65,6 +65,11 @@ final class IngestCommand implements Callable<Integer> {
     @Option(names = "--max-frames", paramLabel = "N", description = "Stop after N frames.")
     Long maxFrames;
 
+    @Option(names = "--loop", description = "Replay a file from its start each time it ends, as a camera that goes on "
+            + "(sequence numbers and presentation times continue), until --max-frames or Ctrl-C. Files only: a "
+            + "stream reconnects instead (ingest.reconnect).")
+    boolean loop;
+
     @Option(names = "--fps", paramLabel = "N",
             description = "Send at most N frames per second of the source's time, the others decoded and passed over "
                     + "(default: every frame). Sequence numbers and capture times stay the source's, so the processor "
@@ -138,9 +143,14 @@ final class IngestCommand implements Callable<Integer> {
                     new ByteArraySerializer());
             try {
                 VideoSource video = VideoSource.open(input, format, side);
-                long total = video.lengthInFrames() > 0 ? Math.min(sentOf(video.lengthInFrames(), rate,
-                        video.frameRate()), limit) : (maxFrames != null ? limit : -1);
                 boolean stream = ReconnectingIngest.isStream(input, video);
+                if (loop && stream) {
+                    video.close();
+                    throw new IllegalArgumentException("--loop replays a file from its start; " + video.description()
+                            + " is a stream, which reconnects when it drops instead (ingest.reconnect)");
+                }
+                long total = video.lengthInFrames() > 0 && !loop ? Math.min(sentOf(video.lengthInFrames(), rate,
+                        video.frameRate()), limit) : (maxFrames != null ? limit : -1);
                 String reconnect = loaded.segstream().ingestReconnect();
                 System.err.printf(Locale.ROOT, "ingest: %s, %s at %.2f frames/s%s, camera '%s' -> %s on %s%s%n",
                         video.description(), sizes(video), video.frameRate(), sending(rate, video.frameRate()), camera,
@@ -149,7 +159,7 @@ final class IngestCommand implements Callable<Integer> {
                                 ? " (a stream: reconnects when it drops)" : "");
                 sourceRate = video.frameRate();
                 FrameIngestor.Options options = new FrameIngestor.Options(input, camera, format, realtime, limit,
-                        firstSequence, rate);
+                        firstSequence, rate, loop);
                 ReconnectingIngest ingestor = new ReconnectingIngest(new FrameIngestor(loaded.segstream(), producer),
                         loaded.segstream(), metrics);
                 try (ProgressBar bar = new ProgressBarBuilder().setTaskName("ingest " + camera).setInitialMax(total)

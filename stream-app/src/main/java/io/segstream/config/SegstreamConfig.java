@@ -53,6 +53,7 @@ public final class SegstreamConfig extends AbstractConfig {
     /** The smallest working long side accepted (below it the CRF's kernels cover too few pixels). */
     public static final int MIN_WORKING_MAX_SIDE = 64;
     public static final String MAX_FPS = "max.fps";
+    public static final String WARMUP_FRAMES = "warmup.frames";
     public static final String CRF_WARM_MAX_GAP = "crf.warm.max.gap";
     public static final String METRICS_PORT = "metrics.port";
     /** {@value}: {@link #METRICS_PORT} for 'segstream run' where no setting gives one (elsewhere off, -1). */
@@ -159,6 +160,11 @@ public final class SegstreamConfig extends AbstractConfig {
             .define(MAX_FPS, Type.DOUBLE, 0.0, Range.atLeast(0), Importance.MEDIUM,
                     "Live mode: most frames per second segmented per camera; frames sooner than 1/max.fps after "
                             + "the camera's last segmented one are answered SKIPPED_RATE. 0 (default): no limit.")
+            .define(WARMUP_FRAMES, Type.INT, 3, Range.between(0, 100), Importance.LOW,
+                    "Synthetic 1280x720 frames the processor segments before it takes camera frames, so that the "
+                            + "JIT compiler and the engine's first runs (seconds on a CPU) are not paid by the first "
+                            + "camera frames; a live camera's frames that come meanwhile are answered as usual "
+                            + "(stale ones SKIPPED_STALE). 0: off.")
             .define(WORKING_MAX_SIDE, Type.INT, DEFAULT_WORKING_MAX_SIDE, workingSide(), Importance.MEDIUM,
                     "Long side, in pixels, of the size the CRF, the labels and the masks work at: larger frames "
                             + "are worked at this long side with their aspect ratio (the network still sees their "
@@ -331,6 +337,8 @@ public final class SegstreamConfig extends AbstractConfig {
     public int batchMaxSize() { return getInt(BATCH_MAX_SIZE); }
     public int batchMaxDelayMs() { return getInt(BATCH_MAX_DELAY_MS); }
     public long maxFrameAgeMs() { return getLong(MAX_FRAME_AGE_MS); }
+
+    public int warmupFrames() { return getInt(WARMUP_FRAMES); }
     public boolean cocoRle() { return getBoolean(MASK_COCO_RLE); }
     public double maxFps() { return getDouble(MAX_FPS); }
     public int workingMaxSide() { return getInt(WORKING_MAX_SIDE); }

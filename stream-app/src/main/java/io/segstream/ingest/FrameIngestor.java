@@ -27,15 +27,25 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
  * frames/s at {@code fps} 5 keeps every fifth) are sent. Sequence numbers count decoded frames, so
  * a frame sent after four passed over is numbered four above its predecessor, as the source
  * numbered them: gaps stay visible and capture times stay true to the source.
+ *
+ * <p>With {@code loop}, a source that ends is replayed from its start ({@link VideoSource#rewind}),
+ * as a camera that goes on: sequence numbers continue, and presentation times go on one frame
+ * interval after the last frame's, so pacing and decimation run on unbroken.
  */
 public final class FrameIngestor {
     /** What to ingest and how. */
     public record Options(String source, String cameraId, PixelFormat format, boolean realtime, long maxFrames,
-            long firstSequence, double fps) {
+            long firstSequence, double fps, boolean loop) {
         public Options {
             if (!(fps >= 0) || Double.isInfinite(fps)) {
                 throw new IllegalArgumentException("--fps must be above 0, was " + fps);
             }
+        }
+
+        /** Played once. */
+        public Options(String source, String cameraId, PixelFormat format, boolean realtime, long maxFrames,
+                long firstSequence, double fps) {
+            this(source, cameraId, format, realtime, maxFrames, firstSequence, fps, false);
         }
 
         /** Every decoded frame sent. */
@@ -88,6 +98,7 @@ public final class FrameIngestor {
         long firstPts = Long.MIN_VALUE;
         Decimation decimation = new Decimation(options.fps(), video.frameRate());
         String source = VideoSource.redact(options.source());
+        Replay replay = new Replay(video.frameRate());
         while (sent < options.maxFrames() && !stop.getAsBoolean()) {
             DecodedFrame decoded;
             try {
@@ -101,8 +112,13 @@ public final class FrameIngestor {
                 throw e;
             }
             if (decoded == null) {
+                if (options.loop() && replay.rewind()) {
+                    video.rewind();
+                    continue;
+                }
                 break;
             }
+            decoded = replay.shifted(decoded);
             long sequence = options.firstSequence() + decodedCount++;
             if (!decimation.keep(decoded.ptsUs())) {
                 continue;
@@ -140,6 +156,51 @@ public final class FrameIngestor {
             throw failed(e, options.cameraId());
         }
         return sent;
+    }
+
+    /**
+     * The presentation times of a source replayed from its start: each pass goes on one frame
+     * interval (the source's rate, else the last step seen, else 40 ms) after the last frame of the
+     * pass before.
+     */
+    static final class Replay {
+        private final long intervalUs;
+        private long offsetUs;
+        private long lastUs = Long.MIN_VALUE;
+        private long stepUs;
+        private long thisPass;
+        private boolean rewound;
+
+        Replay(double sourceFps) {
+            this.intervalUs = sourceFps > 0 && Double.isFinite(sourceFps) ? Math.round(1e6 / sourceFps) : 0;
+        }
+
+        /** True when the pass that ended had a frame: an empty source is not replayed for ever. */
+        boolean rewind() {
+            if (thisPass == 0) {
+                return false;
+            }
+            thisPass = 0;
+            rewound = true;
+            return true;
+        }
+
+        /** {@code decoded} with its presentation time moved past the earlier passes. */
+        DecodedFrame shifted(DecodedFrame decoded) {
+            if (rewound) {
+                rewound = false;
+                long step = intervalUs > 0 ? intervalUs : stepUs > 0 ? stepUs : 40_000;
+                offsetUs = lastUs + step - decoded.ptsUs();
+            }
+            long ptsUs = decoded.ptsUs() + offsetUs;
+            if (lastUs != Long.MIN_VALUE && ptsUs > lastUs) {
+                stepUs = ptsUs - lastUs;
+            }
+            lastUs = ptsUs;
+            thisPass++;
+            return offsetUs == 0 ? decoded : new DecodedFrame(decoded.width(), decoded.height(), decoded.format(),
+                    decoded.data(), ptsUs);
+        }
     }
 
     /**

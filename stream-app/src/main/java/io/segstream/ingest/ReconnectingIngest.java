@@ -74,7 +74,7 @@ public final class ReconnectingIngest {
             String why;
             try (VideoSource v = video) {
                 long n = ingestor.ingest(v, new FrameIngestor.Options(options.source(), camera, options.format(),
-                        options.realtime(), options.maxFrames() - sent, next, options.fps()), (count, seq, bytes) -> {
+                        options.realtime(), options.maxFrames() - sent, next, options.fps(), options.loop()), (count, seq, bytes) -> {
                             here.set(count);
                             following.set(seq);
                             bytesHere.set(bytes);

@@ -8,6 +8,7 @@ import io.segstream.metrics.PipelineMetrics;
 import io.segstream.metrics.PrometheusEndpoint;
 import io.segstream.segmentation.Segmenter;
 import io.segstream.segmentation.SegmenterOptions;
+import io.segstream.segmentation.WarmUp;
 import io.segstream.segmentation.WorkingSize;
 import io.segstream.segmentation.SharedBatcher;
 import java.nio.file.Path;
@@ -157,9 +158,23 @@ public final class SegstreamProcessor implements AutoCloseable {
             description += ", metrics on http://" + config.metricsBind() + ":" + endpoint.port() + "/metrics"
                     + " (probes: /healthz, /readyz)";
         }
+        if (config.warmupFrames() > 0) {
+            description += ", warmed up with " + warmUp(segmenter, config.warmupFrames());
+        }
         streams.start();
         LOG.info("processing {}", description);
         return new SegstreamProcessor(segmenter, stage, batcher, metrics, streams, description, endpoint, refusal);
+    }
+
+    /** {@link WarmUp} before the stream threads start: the JIT's and the engine's first runs, not a camera's. */
+    private static String warmUp(final Segmenter segmenter, final int frames) {
+        LOG.info("warming up: {} synthetic frames of {}x{}", frames, WarmUp.WIDTH, WarmUp.HEIGHT);
+        try {
+            return WarmUp.run(segmenter, frames).describe();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while warming up", e);
+        }
     }
 
     /** Closes {@code opened} from the last opened to the first, keeping what closing throws on {@code failure}. */

@@ -76,6 +76,52 @@ class KafkaCommandsTest {
         }
     }
 
+    /** A 5-frame clip replayed as a camera that goes on: 12 frames, sequence numbers and times unbroken. */
+    @Test
+    void ingestLoopReplaysAFileWithSequenceNumbersAndTimesGoingOn() throws Exception {
+        Path clip = tmp.resolve("five.mp4");
+        try (io.segstream.codec.VideoSink sink = io.segstream.codec.VideoSink.open(clip.toString(), 64, 48, 10)) {
+            for (int i = 0; i < 5; i++) {
+                io.segstream.codec.RgbImage image = new io.segstream.codec.RgbImage(64, 48);
+                java.util.Arrays.fill(image.data(), (byte) (40 * i));
+                sink.write(image);
+            }
+        }
+        try (EmbeddedKafka broker = EmbeddedKafka.start(32 * 1024 * 1024)) {
+            CliRun once = CliRun.of("ingest", "-b", broker.bootstrapServers(), "--source", clip.toString(),
+                    "--camera", "once", "--max-frames", "12");
+            assertEquals(0, once.code(), once.err());
+            assertTrue(once.out().contains("ingested 5 frames of camera 'once'"), "without --loop a file ends: "
+                    + once.out());
+            CliRun looped = CliRun.of("ingest", "-b", broker.bootstrapServers(), "--source", clip.toString(),
+                    "--camera", "looped", "--max-frames", "12", "--loop");
+            assertEquals(0, looped.code(), looped.err());
+            assertTrue(looped.out().contains("ingested 12 frames of camera 'looped'"), looped.out());
+            ConfigLoader.Loaded loaded = ConfigLoader.load(null, Map.of(), Map.of(
+                    "bootstrap.servers", broker.bootstrapServers()));
+            KafkaSettings kafka = new KafkaSettings(loaded.segstream(), loaded.kafka());
+            List<Frame> frames = new ArrayList<>();
+            TopicReader.readAll(kafka.consumer(), loaded.segstream().framesTopic(), r -> {
+                try {
+                    Frame f = Frame.parseFrom(r.value());
+                    if (f.getCameraId().equals("looped")) {
+                        frames.add(f);
+                    }
+                } catch (java.io.IOException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            assertEquals(12, frames.size());
+            for (int i = 0; i < frames.size(); i++) {
+                Frame f = frames.get(i);
+                assertEquals(i, f.getSequence());
+                assertEquals(frames.get(0).getPtsUs() + i * 100_000L, f.getPtsUs(), 2_000,
+                        "presentation times go on at the clip's 10 frames/s across the seams, frame " + i);
+                assertEquals(frames.get(i % 5).getData(), f.getData(), "the clip's frame " + (i % 5) + " again");
+            }
+        }
+    }
+
     @Test
     void ingestThenExportWritesOneOverlaidPngPerFrame() throws Exception {
         try (EmbeddedKafka broker = EmbeddedKafka.start(32 * 1024 * 1024)) {

@@ -73,4 +73,44 @@ class DecimationTest {
             assertTrue(e.getMessage().contains("--fps"), e.getMessage());
         }
     }
+
+    private static long replayed(FrameIngestor.Replay replay, long ptsUs) {
+        return replay.shifted(new io.segstream.codec.DecodedFrame(2, 2, PixelFormat.PIXEL_FORMAT_I420, new byte[6],
+                ptsUs)).ptsUs();
+    }
+
+    /** ingest --loop: each pass goes on one frame interval after the last, so pacing and --fps run on unbroken. */
+    @Test
+    void aReplayedSourceGoesOnOneFrameAfterItsLastFrame() {
+        FrameIngestor.Replay replay = new FrameIngestor.Replay(25);
+        List<Long> pts = new ArrayList<>();
+        for (int pass = 0; pass < 3; pass++) {
+            for (int i = 0; i < 3; i++) {
+                pts.add(replayed(replay, 80_000 + i * 40_000L)); // a file whose first frame is at 80 ms
+            }
+            assertTrue(replay.rewind());
+        }
+        assertEquals(List.of(80_000L, 120_000L, 160_000L, 200_000L, 240_000L, 280_000L, 320_000L, 360_000L, 400_000L),
+                pts);
+        FrameIngestor.Decimation decimation = new FrameIngestor.Decimation(12.5, 25);
+        assertEquals(List.of(0, 2, 4, 6, 8), kept(decimation, pts.stream().mapToLong(Long::longValue).toArray()),
+                "decimation keeps its cadence across the seams");
+    }
+
+    @Test
+    void withoutAKnownRateAReplayStepsByTheLastIntervalSeen() {
+        FrameIngestor.Replay replay = new FrameIngestor.Replay(0);
+        replayed(replay, 0);
+        replayed(replay, 100_000);
+        replay.rewind();
+        assertEquals(200_000, replayed(replay, 0));
+    }
+
+    @Test
+    void anEmptySourceIsNotReplayedForEver() {
+        FrameIngestor.Replay replay = new FrameIngestor.Replay(25);
+        replayed(replay, 0);
+        assertTrue(replay.rewind());
+        assertEquals(false, replay.rewind(), "a pass without a frame ends the replay");
+    }
 }
