@@ -46,7 +46,7 @@ import java.util.regex.Pattern;
  * <pre>
  * java -Dsegstream.data.dir=../shared/data -cp benchmarks/target/benchmarks.jar io.segstream.bench.CapacityRun \
  *     clip=PATH cameras=1 mode=live|batch [fps=N] [max-side=PIXELS] [max-age-ms=1000] [frames=N] \
- *     [warmup-s=10] [jar=stream-app/target/segstream.jar] [X=key=value ...]
+ *     [warmup-s=10] [jar=stream-app/target/segstream.jar] [X=key=value ...]   (X: to run and to ingest)
  * </pre>
  */
 public final class CapacityRun {
@@ -117,7 +117,7 @@ public final class CapacityRun {
                     .redirectOutput(logs.resolve("run.log").toFile()).start();
             try {
                 awaitReady(processor, metricsPort, logs.resolve("run.log"));
-                measure(processor, bootstrap, clip, cameras, live, opts, dataDir, jar, logs);
+                measure(processor, bootstrap, clip, cameras, live, opts, extra, dataDir, jar, logs);
             } finally {
                 processor.destroy(); // SIGTERM: the processor closes within its bounded close time
                 if (!processor.waitFor(60, TimeUnit.SECONDS)) {
@@ -128,7 +128,7 @@ public final class CapacityRun {
     }
 
     private static void measure(Process processor, String bootstrap, String clip, int cameras, boolean live,
-            Map<String, String> opts, String dataDir, Path jar, Path logs) throws Exception {
+            Map<String, String> opts, List<String> extra, String dataDir, Path jar, Path logs) throws Exception {
         List<Process> ingests = new ArrayList<>();
         for (int c = 0; c < cameras; c++) {
             List<String> ingest = new ArrayList<>(List.of(java(), "-jar", jar.toString(), "ingest", "-b", bootstrap,
@@ -144,6 +144,10 @@ public final class CapacityRun {
             }
             if (opts.containsKey("frames")) {
                 ingest.addAll(List.of("--max-frames", opts.get("frames")));
+            }
+            for (String x : extra) { // Kafka client settings (compression.type, ...) apply to ingest's producer too
+                ingest.add("-X");
+                ingest.add(x);
             }
             ingests.add(new ProcessBuilder(ingest).redirectErrorStream(true)
                     .redirectOutput(logs.resolve("ingest-" + c + ".log").toFile()).start());

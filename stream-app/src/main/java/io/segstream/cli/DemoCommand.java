@@ -275,7 +275,8 @@ final class DemoCommand implements Callable<Integer> {
                 for (String camera : cameraIds) {
                     Path file = out.resolve(camera + ".mp4");
                     OverlayExporter.Result r = exporter.export(camera, file, 0.55f, 0);
-                    System.out.printf("overlay of %s: %s (%d frames)%n", camera, file, r.frames());
+                    System.out.printf("overlay of %s: %s (%d frames, %d with a mask, %d of them the camera's latest "
+                            + "earlier one)%n", camera, file, r.frames(), r.overlaid(), r.held());
                 }
             }
         }

@@ -59,8 +59,10 @@ final class ExportCommand implements Callable<Integer> {
             throw new IllegalArgumentException("no frames of camera '" + camera + "' in "
                     + loaded.segstream().framesTopic());
         }
-        System.out.printf("exported %d frames of camera '%s' to %s (%d with a mask, %d without)%n", result.frames(),
-                camera, out, result.overlaid(), result.withoutMask());
+        System.out.printf("exported %d frames of camera '%s' to %s (%d with a mask%s, %d without)%n", result.frames(),
+                camera, out, result.overlaid(), result.held() == 0 ? ""
+                        : ", " + result.held() + " of them the camera's latest earlier one as theirs was skipped",
+                result.withoutMask());
         if (result.invalid() > 0) {
             System.out.printf("skipped %d records of camera '%s' that are not valid frames (see the dead-letter "
                     + "topic)%n", result.invalid(), camera);

@@ -9,6 +9,7 @@ import io.segstream.codec.PixelConverter;
 import io.segstream.codec.MaskLabels;
 import io.segstream.codec.RgbImage;
 import io.segstream.codec.VideoSink;
+import io.segstream.schemas.v1.Frame;
 import io.segstream.schemas.v1.Mask;
 import io.segstream.schemas.v1.MaskEncoding;
 import io.segstream.schemas.v1.MaskStatus;
@@ -16,20 +17,32 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
+import java.time.Duration;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 
 /**
  * Joins one camera's frames and masks by sequence number and writes the coloured overlay: a
  * video (any container FFmpeg writes, by the file's extension) or, for a directory, one PNG per
  * frame. Masks are read first (they are small and compressed); frames then stream through one at
- * a time. Frames without a segmented mask (skipped as stale, or not processed yet) are written
- * without an overlay so that the video keeps the camera's timing. A video keeps the size of the
- * camera's first frame; frames of another size are counted and left out (a PNG folder keeps all).
+ * a time. A frame without a segmented mask of its own (skipped in live mode) is drawn with the
+ * camera's latest earlier mask, as a live view shows it, when that mask's frame was captured at most
+ * {@link #HOLD_MASK} before; other frames (not processed yet, or after a gap) are written without an
+ * overlay, so that the video keeps the camera's timing. A video keeps the size of the camera's
+ * first frame; frames of another size are counted and left out (a PNG folder keeps all).
  */
 public final class OverlayExporter {
-    /** What was written. */
-    public record Result(long frames, long overlaid, long withoutMask, long otherSize, long invalid) {}
+    /**
+     * What was written.
+     *
+     * @param overlaid frames drawn with a mask: their own, or the camera's latest earlier one ({@code held})
+     * @param held frames drawn with an earlier frame's mask (theirs was skipped)
+     */
+    public record Result(long frames, long overlaid, long held, long withoutMask, long otherSize, long invalid) {}
+
+    /** How much older than a frame the mask it is drawn with may be (capture times), when it has none of its own. */
+    public static final Duration HOLD_MASK = Duration.ofSeconds(2);
 
     private final Map<String, Object> consumerSettings;
     private final String framesTopic;
@@ -49,7 +62,7 @@ public final class OverlayExporter {
      *     camera's first frame; {@value #FALLBACK_FRAME_RATE} when they do not say)
      */
     public Result export(String cameraId, Path out, float alpha, double frameRate) {
-        Map<Long, Mask> masks = new HashMap<>();
+        NavigableMap<Long, Mask> masks = new TreeMap<>();
         TopicReader.readAll(consumerSettings, masksTopic, record -> {
             if (cameraId.equals(record.key())) {
                 try {
@@ -77,13 +90,33 @@ public final class OverlayExporter {
                     writer.invalid++; // not a valid frame (the processor dead-lettered it): nothing to draw
                     return;
                 }
-                writer.write(frame, masks.get(frame.frame().getSequence()), alpha);
+                Mask mask = maskFor(frame.frame(), masks);
+                if (writer.write(frame, mask, alpha) && mask.getSequence() != frame.frame().getSequence()) {
+                    writer.held++;
+                }
             });
         } finally {
             writer.close();
         }
-        return new Result(writer.frames, writer.overlaid, writer.frames - writer.overlaid, writer.otherSize,
-                writer.invalid);
+        return new Result(writer.frames, writer.overlaid, writer.held, writer.frames - writer.overlaid,
+                writer.otherSize, writer.invalid);
+    }
+
+    /**
+     * The mask {@code frame} is drawn with: its own, else the camera's latest segmented mask of an
+     * earlier frame captured at most {@link #HOLD_MASK} before it, else null.
+     *
+     * @param masks the camera's segmented masks by sequence number
+     */
+    static Mask maskFor(Frame frame, NavigableMap<Long, Mask> masks) {
+        Map.Entry<Long, Mask> latest = masks.floorEntry(frame.getSequence());
+        if (latest == null) {
+            return null;
+        }
+        Mask mask = latest.getValue();
+        long olderUs = frame.getCaptureTimeUs() - mask.getCaptureTimeUs();
+        return mask.getSequence() == frame.getSequence()
+                || (olderUs >= 0 && olderUs <= HOLD_MASK.toNanos() / 1000) ? mask : null;
     }
 
     /** Draws and writes frames, reusing its images. */
@@ -109,7 +142,10 @@ public final class OverlayExporter {
             this.frameRate = frameRate;
         }
 
-        void write(FrameCodec.ValidFrame frame, Mask mask, float alpha) {
+        long held;
+
+        /** Writes {@code frame}, overlaid with {@code mask} when it is of the frame's size; true when overlaid. */
+        boolean write(FrameCodec.ValidFrame frame, Mask mask, float alpha) {
             int w = frame.layout().width();
             int h = frame.layout().height();
             int size = frame.frame().getData().size();
@@ -119,6 +155,7 @@ public final class OverlayExporter {
             frame.frame().getData().copyTo(pixels, 0);
             PixelConverter.toRgb(frame.layout(), pixels, rgb);
             RgbImage image = rgb;
+            boolean drawn = false;
             if (mask != null && MaskLabels.sourceWidth(mask) == w && MaskLabels.sourceHeight(mask) == h) {
                 // a mask at the working size is enlarged to its frame (nearest neighbour)
                 byte[] labels = MaskLabels.decodeAt(mask, w, h);
@@ -128,7 +165,7 @@ public final class OverlayExporter {
                 int background = MaskLabels.background(mask.getModel());
                 Overlay.blend(rgb, labels, palette, background, alpha, blended);
                 image = blended;
-                overlaid++;
+                drawn = true;
             }
             if (pngs) {
                 try {
@@ -147,11 +184,15 @@ public final class OverlayExporter {
                 }
                 if (w != videoWidth || h != videoHeight) {
                     otherSize++; // one video has one size; a PNG folder keeps every frame
-                    return;
+                    return false;
                 }
                 sink.write(image);
             }
             frames++;
+            if (drawn) {
+                overlaid++;
+            }
+            return drawn;
         }
 
         void close() {

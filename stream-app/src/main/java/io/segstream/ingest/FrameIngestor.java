@@ -160,19 +160,22 @@ public final class FrameIngestor {
 
     /**
      * The presentation times of a source replayed from its start: each pass goes on one frame
-     * interval (the source's rate, else the last step seen, else 40 ms) after the last frame of the
-     * pass before.
+     * interval after the latest presentation time of the pass before. The interval is the last
+     * forward step seen between frames, else the source's declared rate, else 40 ms: containers
+     * misstate the rate (vtest_720p.avi says 50 frames/s, its frames are 40 ms apart), and a decoder's
+     * last, flushed frame can come without a time (0): neither moves the next pass.
      */
     static final class Replay {
-        private final long intervalUs;
+        private final long declaredUs;
         private long offsetUs;
-        private long lastUs = Long.MIN_VALUE;
+        private long previousUs = Long.MIN_VALUE;
+        private long latestUs = Long.MIN_VALUE;
         private long stepUs;
         private long thisPass;
         private boolean rewound;
 
         Replay(double sourceFps) {
-            this.intervalUs = sourceFps > 0 && Double.isFinite(sourceFps) ? Math.round(1e6 / sourceFps) : 0;
+            this.declaredUs = sourceFps > 0 && Double.isFinite(sourceFps) ? Math.round(1e6 / sourceFps) : 0;
         }
 
         /** True when the pass that ended had a frame: an empty source is not replayed for ever. */
@@ -189,14 +192,16 @@ public final class FrameIngestor {
         DecodedFrame shifted(DecodedFrame decoded) {
             if (rewound) {
                 rewound = false;
-                long step = intervalUs > 0 ? intervalUs : stepUs > 0 ? stepUs : 40_000;
-                offsetUs = lastUs + step - decoded.ptsUs();
+                long step = stepUs > 0 ? stepUs : declaredUs > 0 ? declaredUs : 40_000;
+                offsetUs = latestUs + step - decoded.ptsUs();
+                previousUs = Long.MIN_VALUE;
             }
             long ptsUs = decoded.ptsUs() + offsetUs;
-            if (lastUs != Long.MIN_VALUE && ptsUs > lastUs) {
-                stepUs = ptsUs - lastUs;
+            if (previousUs != Long.MIN_VALUE && ptsUs > previousUs) {
+                stepUs = ptsUs - previousUs;
             }
-            lastUs = ptsUs;
+            previousUs = ptsUs;
+            latestUs = Math.max(latestUs, ptsUs);
             thisPass++;
             return offsetUs == 0 ? decoded : new DecodedFrame(decoded.width(), decoded.height(), decoded.format(),
                     decoded.data(), ptsUs);

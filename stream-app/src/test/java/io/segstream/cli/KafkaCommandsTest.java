@@ -40,6 +40,7 @@ class KafkaCommandsTest {
         assertTrue(r.out().contains("dead-lettered: 0"), r.out());
         assertTrue(r.out().contains("vtest-1:       12 masks, in order"), r.out());
         assertTrue(Files.size(out.resolve("vtest-1.mp4")) > 1000, "overlay video written");
+        assertTrue(r.out().contains("(12 frames, 12 with a mask, 0 of them the camera's latest earlier one)"), r.out());
     }
 
     @Test

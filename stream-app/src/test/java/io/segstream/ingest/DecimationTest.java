@@ -97,6 +97,22 @@ class DecimationTest {
                 "decimation keeps its cadence across the seams");
     }
 
+    /**
+     * vtest_720p.avi as FFmpeg decodes it: it declares 50 frames/s, its frames are 40 ms apart, and
+     * the last (flushed from the decoder) has time 0. The next pass still goes on 40 ms after 13.6 s.
+     */
+    @Test
+    void aMisstatedRateAndAFlushedFrameWithoutATimeDoNotMoveTheNextPass() {
+        FrameIngestor.Replay replay = new FrameIngestor.Replay(50);
+        for (int i = 1; i <= 340; i++) {
+            replayed(replay, i * 40_000L);
+        }
+        replayed(replay, 0);
+        replay.rewind();
+        assertEquals(13_640_000, replayed(replay, 40_000));
+        assertEquals(13_680_000, replayed(replay, 80_000));
+    }
+
     @Test
     void withoutAKnownRateAReplayStepsByTheLastIntervalSeen() {
         FrameIngestor.Replay replay = new FrameIngestor.Replay(0);
