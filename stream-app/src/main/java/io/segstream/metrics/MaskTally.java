@@ -5,6 +5,7 @@ import io.segstream.schemas.v1.ClassArea;
 import io.segstream.schemas.v1.CrfStats;
 import io.segstream.schemas.v1.Mask;
 import io.segstream.segmentation.CrfTally;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
@@ -17,7 +18,9 @@ import java.util.TreeMap;
 public final class MaskTally {
     private final Map<String, Camera> cameras = new TreeMap<>();
     private long[] latenciesUs = new long[1024];
+    private long[] capturesUs = new long[1024];
     private int latencyCount;
+    private long firstCaptureUs = Long.MAX_VALUE;
     private final long[] timingSumsUs = new long[5];
     private final CrfTally crf = new CrfTally();
     private final Map<String, Long> skippedByReason = new TreeMap<>();
@@ -74,6 +77,7 @@ public final class MaskTally {
             camera.outOfOrder++;
         }
         camera.lastSequence = sequence;
+        firstCaptureUs = Math.min(firstCaptureUs, mask.getCaptureTimeUs());
         if (MaskLabels.skipped(mask.getStatus())) {
             camera.skipped++;
             skippedByReason.merge(MaskLabels.skipReason(mask.getStatus()), 1L, Long::sum);
@@ -87,7 +91,9 @@ public final class MaskTally {
         }
         if (latencyCount == latenciesUs.length) {
             latenciesUs = Arrays.copyOf(latenciesUs, latencyCount * 2);
+            capturesUs = Arrays.copyOf(capturesUs, latencyCount * 2);
         }
+        capturesUs[latencyCount] = mask.getCaptureTimeUs();
         latenciesUs[latencyCount++] = mask.getTimings().getEndToEndUs();
         timingSumsUs[0] += mask.getTimings().getPreprocessUs();
         timingSumsUs[1] += mask.getTimings().getQueueUs();
@@ -146,6 +152,26 @@ public final class MaskTally {
         return new TreeMap<>(lastSkipDetail);
     }
 
+    /**
+     * Segmented masks per second of capture time among the frames captured at least {@code after}
+     * after the earliest frame answered (from the first such segmented frame to the last); 0 when
+     * fewer than two.
+     */
+    public synchronized double segmentedPerCaptureSecond(Duration after) {
+        long from = firstCaptureUs + after.toNanos() / 1000;
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        int n = 0;
+        for (int i = 0; i < latencyCount; i++) {
+            if (capturesUs[i] >= from) {
+                n++;
+                first = Math.min(first, capturesUs[i]);
+                last = Math.max(last, capturesUs[i]);
+            }
+        }
+        return n < 2 || last == first ? 0 : (n - 1) / ((last - first) / 1e6);
+    }
+
     public synchronized long skipped() {
         return cameras.values().stream().mapToLong(c -> c.skipped).sum();
     }
@@ -156,10 +182,25 @@ public final class MaskTally {
 
     /** End-to-end latency percentile (0..100) of segmented masks, in microseconds; 0 with none. */
     public synchronized long latencyPercentileUs(double percentile) {
-        if (latencyCount == 0) {
+        return latencyPercentileUs(percentile, Duration.ZERO);
+    }
+
+    /**
+     * The same for the segmented masks of frames captured at least {@code after} after the earliest
+     * frame answered (segmented or skipped), leaving out a start-up; 0 with none.
+     */
+    public synchronized long latencyPercentileUs(double percentile, Duration after) {
+        long[] sorted = new long[latencyCount];
+        int n = 0;
+        for (int i = 0; i < latencyCount; i++) {
+            if (capturesUs[i] >= firstCaptureUs + after.toNanos() / 1000) {
+                sorted[n++] = latenciesUs[i];
+            }
+        }
+        if (n == 0) {
             return 0;
         }
-        long[] sorted = Arrays.copyOf(latenciesUs, latencyCount);
+        sorted = Arrays.copyOf(sorted, n);
         Arrays.sort(sorted);
         int index = (int) Math.ceil(percentile / 100.0 * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
