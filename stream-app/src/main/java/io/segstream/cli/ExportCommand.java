@@ -17,8 +17,9 @@ import picocli.CommandLine.Option;
         description = {
             "Join one camera's frames and masks (by sequence number) and write a coloured overlay: a video when --out "
                 + "has an extension (.mp4, .mkv, .avi), else a folder of PNGs, one per frame.",
-            "Reads the topics as they are now, masks with read_committed. Frames without a mask are written without "
-                + "an overlay.",
+            "Reads the topics as they are now, masks with read_committed. A frame skipped in live mode is drawn with "
+                + "the camera's latest earlier mask when that was captured at most 2 s before; "
+                + "frames with neither (not processed yet, after a gap) are written without an overlay.",
             "",
             "Example:",
             "  segstream export -b kafka:9092 --camera lobby --out lobby-overlay.mp4"})
