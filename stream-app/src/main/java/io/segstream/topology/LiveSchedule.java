@@ -25,10 +25,12 @@ import java.util.Map;
  *       the transit grow (a clock stepped, a slower network), every frame looks as if it waited: a
  *       camera whose frames have all been superseded for the maximum age has its next frame
  *       segmented whatever it waited and its transit learnt anew from it, so no estimate can starve
- *       a camera. Only superseded frames count towards that: a camera that went without a
- *       segmented frame because one took long (the first after start-up, a GC pause) or because
- *       its frames were stale is behind, and learning its backlog as the transit would keep it
- *       behind for good;
+ *       a camera. Only superseded frames count towards that, and only while they do not arrive
+ *       younger than the first of their run by more than a frame interval: a camera that went
+ *       without a segmented frame because one took long (the first after start-up, a GC pause),
+ *       because its frames were stale, or because working through the frames that waited takes
+ *       longer than the maximum age (fetches slowed by a busy host) is behind, and learning its
+ *       backlog as the transit would keep it behind for good;
  *   <li>{@code SKIPPED_RATE}: within {@code 1 / max.fps} of the camera's last segmented frame.
  * </ul>
  *
@@ -101,6 +103,13 @@ final class LiveSchedule {
         long waitedUs = ageUs - camera.transitUs();
         boolean starving = camera.supersededSinceUs != Long.MIN_VALUE
                 && arrivalUs - camera.supersededSinceUs > settings.maxAgeUs();
+        if (starving && ageUs < camera.supersededSinceAgeUs - intervalUs) {
+            // Frames arrive younger than the run's first: the thread is working through a backlog, behind but
+            // catching up, not starved by a grown transit. Watch anew from here rather than learn the backlog.
+            camera.supersededSinceUs = arrivalUs;
+            camera.supersededSinceAgeUs = ageUs;
+            starving = false;
+        }
         if (starving) {
             camera.transitUs = ageUs;
             camera.transitCapUs = Math.max(camera.transitCapUs, ageUs);
@@ -108,6 +117,7 @@ final class LiveSchedule {
         if (intervalUs > 0 && waitedUs > SUPERSEDED_INTERVALS * intervalUs && !starving) {
             if (camera.supersededSinceUs == Long.MIN_VALUE) {
                 camera.supersededSinceUs = arrivalUs;
+                camera.supersededSinceAgeUs = ageUs;
             }
             return new Decision(MaskStatus.MASK_STATUS_SKIPPED_SUPERSEDED, String.format(Locale.ROOT,
                     "a newer frame of the camera was waiting: this one waited %d ms (frames arrive %d ms after "
@@ -151,6 +161,8 @@ final class LiveSchedule {
         long lastSegmentedUs = Long.MIN_VALUE;
         /** Arrival of the first frame superseded since the camera's last segmented frame; MIN_VALUE when none. */
         long supersededSinceUs = Long.MIN_VALUE;
+        /** That frame's age on arrival. */
+        long supersededSinceAgeUs;
 
         void arrived(long captureUs, long ageUs) {
             if (lastCaptureUs != Long.MIN_VALUE && captureUs > lastCaptureUs) {
