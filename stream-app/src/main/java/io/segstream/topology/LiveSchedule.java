@@ -60,6 +60,15 @@ final class LiveSchedule {
     static final long MAX_TRANSIT_US = 100_000;
 
     /**
+     * How long a transit that a starving camera lifted above {@link #MAX_TRANSIT_US} is kept before
+     * the bound is tried again. A camera whose transit really grew (a clock stepped, a far link)
+     * then starves for one maximum age and learns it anew, a few percent of its frames every this
+     * long; one that learnt a backlog (frames late at start-up, so that it segments them that late
+     * and never sees a younger one) catches up.
+     */
+    static final long RELEARN_TRANSIT_US = 10_000_000;
+
+    /**
      * @param maxAgeUs the maximum frame age, or 0 for batch mode (every frame segmented)
      * @param maxFps the most frames per second segmented per camera, or 0 for no limit
      */
@@ -113,6 +122,10 @@ final class LiveSchedule {
         if (starving) {
             camera.transitUs = ageUs;
             camera.transitCapUs = Math.max(camera.transitCapUs, ageUs);
+            camera.transitLearntUs = arrivalUs;
+        } else if (camera.transitCapUs > MAX_TRANSIT_US && arrivalUs - camera.transitLearntUs > RELEARN_TRANSIT_US) {
+            camera.transitCapUs = MAX_TRANSIT_US; // try the bound again
+            camera.transitUs = Math.min(camera.transitUs, ageUs);
         }
         if (intervalUs > 0 && waitedUs > SUPERSEDED_INTERVALS * intervalUs && !starving) {
             if (camera.supersededSinceUs == Long.MIN_VALUE) {
@@ -158,6 +171,8 @@ final class LiveSchedule {
         /** The least age of the source's arrivals: capture to processor with nothing waiting. */
         long transitUs = Long.MAX_VALUE;
         long transitCapUs = MAX_TRANSIT_US;
+        /** Arrival of the frame from which a starving camera last learnt its transit. */
+        long transitLearntUs;
         long lastSegmentedUs = Long.MIN_VALUE;
         /** Arrival of the first frame superseded since the camera's last segmented frame; MIN_VALUE when none. */
         long supersededSinceUs = Long.MIN_VALUE;
