@@ -161,10 +161,10 @@ public final class SegstreamConfig extends AbstractConfig {
                     "Live mode: most frames per second segmented per camera; frames sooner than 1/max.fps after "
                             + "the camera's last segmented one are answered SKIPPED_RATE. 0 (default): no limit.")
             .define(WARMUP_FRAMES, Type.INT, 3, Range.between(0, 100), Importance.LOW,
-                    "Synthetic 1280x720 frames the processor segments before it takes camera frames, so that the "
-                            + "JIT compiler and the engine's first runs (seconds on a CPU) are not paid by the first "
-                            + "camera frames; a live camera's frames that come meanwhile are answered as usual "
-                            + "(stale ones SKIPPED_STALE). 0: off.")
+                    "Synthetic 1280x720 frames the processor segments (model and CRF) before it takes camera "
+                            + "frames, so that a model or engine that cannot run fails before the group gives it "
+                            + "cameras; a live camera's frames that come meanwhile are answered as usual (stale ones "
+                            + "SKIPPED_STALE). It does not make the first seconds of traffic faster. 0: off.")
             .define(WORKING_MAX_SIDE, Type.INT, DEFAULT_WORKING_MAX_SIDE, workingSide(), Importance.MEDIUM,
                     "Long side, in pixels, of the size the CRF, the labels and the masks work at: larger frames "
                             + "are worked at this long side with their aspect ratio (the network still sees their "

@@ -9,9 +9,11 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Segments synthetic frames before a processor takes its first camera frame, so that the JIT
- * compiler and the engine's first runs (about 3 s on this project's 2-core CI machine, measured in
- * benchmarks/RESULTS.md) are paid before a live camera waits on them, not by its first frames. The frames are one
+ * Segments synthetic frames before a processor takes its first camera frame: the model and the CRF
+ * run once (1-4 s on a 2-core machine), so one that cannot run fails before the group gives the
+ * processor cameras. It was meant to spare a live camera's first frames the engine's first runs too;
+ * the capacity harness found no measurable gain there (benchmarks/RESULTS.md, "what the warm-up
+ * buys": the first seconds are slow for the JIT compiling Kafka's and the JDK's code). The frames are one
  * camera's sequence of {@value #WIDTH}x{@value #HEIGHT} I420 images (a textured background with
  * moving blobs), so pixel conversion, the model's largest batch at the default fit, the logits'
  * stitching, the CRF cold then warm-started, and the label count all run; Triton's

@@ -166,7 +166,7 @@ public final class SegstreamProcessor implements AutoCloseable {
         return new SegstreamProcessor(segmenter, stage, batcher, metrics, streams, description, endpoint, refusal);
     }
 
-    /** {@link WarmUp} before the stream threads start: the JIT's and the engine's first runs, not a camera's. */
+    /** {@link WarmUp} before the stream threads start: the model and the CRF run once before any camera is taken. */
     private static String warmUp(final Segmenter segmenter, final int frames) {
         LOG.info("warming up: {} synthetic frames of {}x{}", frames, WarmUp.WIDTH, WarmUp.HEIGHT);
         try {
