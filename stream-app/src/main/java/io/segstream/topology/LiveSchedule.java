@@ -62,8 +62,8 @@ final class LiveSchedule {
     /**
      * How long a transit that a starving camera lifted above {@link #MAX_TRANSIT_US} is kept before
      * the bound is tried again. A camera whose transit really grew (a clock stepped, a far link)
-     * then starves for one maximum age and learns it anew, a few percent of its frames every this
-     * long; one that learnt a backlog (frames late at start-up, so that it segments them that late
+     * then starves for one maximum age and learns it anew (at the usual 1 s, about a tenth of its
+     * frames superseded that would have been segmented); one that learnt a backlog (frames late at start-up, so that it segments them that late
      * and never sees a younger one) catches up.
      */
     static final long RELEARN_TRANSIT_US = 10_000_000;
