@@ -68,15 +68,25 @@ public final class PixelConverter {
             int uRow = uOff + (y >> 1) * uStride;
             int vRow = vOff + (y >> 1) * vStride;
             int o = 3 * y * w;
-            for (int x = 0; x < w; x++) {
+            // Two pixels per chroma sample: its terms are computed once for both.
+            for (int x = 0; x < w; x += 2) {
                 int c = (x >> 1) * chromaStep;
-                int yy = ((src[yRow + x] & 0xFF) - 16) * CY;
                 int u = (src[uRow + c] & 0xFF) - 128;
                 int v = (src[vRow + c] & 0xFF) - 128;
-                dst[o] = clamp((yy + CRV * v) >> 16);
-                dst[o + 1] = clamp((yy - CGU * u - CGV * v) >> 16);
-                dst[o + 2] = clamp((yy + CBU * u) >> 16);
-                o += 3;
+                int r = CRV * v;
+                int g = -CGU * u - CGV * v;
+                int b = CBU * u;
+                int yy = ((src[yRow + x] & 0xFF) - 16) * CY;
+                dst[o] = clamp((yy + r) >> 16);
+                dst[o + 1] = clamp((yy + g) >> 16);
+                dst[o + 2] = clamp((yy + b) >> 16);
+                if (x + 1 < w) {
+                    yy = ((src[yRow + x + 1] & 0xFF) - 16) * CY;
+                    dst[o + 3] = clamp((yy + r) >> 16);
+                    dst[o + 4] = clamp((yy + g) >> 16);
+                    dst[o + 5] = clamp((yy + b) >> 16);
+                }
+                o += 6;
             }
         }
     }

@@ -6,7 +6,8 @@ import io.segstream.model.ModelCard;
 /**
  * Writes one {@link InputView} of an RGB frame into a model input slot: bilinear resize of the
  * view's region, normalised per channel, in the model's layout and channel order, grey padding
- * outside the view's rectangle. Owns its per-column index and weight tables.
+ * outside the view's rectangle. Owns its per-column index and weight tables and two interpolated
+ * frame rows; one thread at a time.
  */
 public final class InputWriter {
     private final ModelCard.Input input;
@@ -15,6 +16,11 @@ public final class InputWriter {
     private final float[] pad = new float[3];
     private final int[] x0;
     private final float[] fx;
+    /** Frame rows interpolated across the input's columns ({@code [3][w]}), and which rows they are. */
+    private final float[] bufA;
+    private final float[] bufB;
+    private int rowA;
+    private int rowB;
 
     public InputWriter(ModelCard.Input input) {
         this.input = input;
@@ -25,6 +31,8 @@ public final class InputWriter {
         }
         this.x0 = new int[w];
         this.fx = new float[w];
+        this.bufA = new float[3 * w];
+        this.bufB = new float[3 * w];
     }
 
     /** Floats per model input. */
@@ -32,7 +40,12 @@ public final class InputWriter {
         return 3 * w * h;
     }
 
-    /** Fills slot {@code slot} of {@code batch} with {@code view} of {@code frame}. */
+    /**
+     * Fills slot {@code slot} of {@code batch} with {@code view} of {@code frame}. Separable: each frame
+     * row the view samples is interpolated across the input's columns once (a zoomed view samples
+     * most rows for two input rows), then each input row is one blend of two such rows per channel,
+     * written plane by plane; the arithmetic is the 2-D form's, in an order the JIT vectorises.
+     */
     public void write(RgbImage frame, InputView view, float[] batch, int slot) {
         int base = slot * slotSize();
         byte[] rgb = frame.data();
@@ -52,33 +65,86 @@ public final class InputWriter {
         int plane = w * h;
         int rc = input.bgr() ? 2 : 0; // position of R in the model's channel order
         int bc = 2 - rc;
+        int[] order = {rc, 1, bc}; // the model's channel of R, G and B
+        int next = fw == 1 ? 0 : 3;
+        rowA = -1;
+        rowB = -1;
         for (int v = 0; v < h; v++) {
-            boolean rowInside = v >= vStart && v < vEnd;
+            if (v < vStart || v >= vEnd || uEnd <= uStart) {
+                pad(batch, base, nhwc, plane, order, v, 0, w);
+                continue;
+            }
             double y = clamp(view.frameY(v), view.sy(), view.sy() + view.sh() - 1);
             int yi = Math.min((int) y, fh - 2 < 0 ? 0 : fh - 2);
             float fy = fh == 1 ? 0f : (float) (y - yi);
-            int row0 = 3 * yi * fw;
-            int row1 = fh == 1 ? row0 : row0 + 3 * fw;
-            for (int u = 0; u < w; u++) {
-                int o = nhwc ? base + 3 * (v * w + u) : base + v * w + u;
-                int step = nhwc ? 1 : plane;
-                if (!rowInside || u < uStart || u >= uEnd) {
-                    batch[o + rc * step] = pad[0];
-                    batch[o + step] = pad[1];
-                    batch[o + bc * step] = pad[2];
-                    continue;
+            float[] top = across(rgb, fw, yi, uStart, uEnd, next);
+            float[] bottom = across(rgb, fw, fh == 1 ? yi : yi + 1, uStart, uEnd, next);
+            pad(batch, base, nhwc, plane, order, v, 0, uStart);
+            pad(batch, base, nhwc, plane, order, v, uEnd, w);
+            for (int c = 0; c < 3; c++) {
+                int r = c * w;
+                if (nhwc) {
+                    int o = base + 3 * v * w + order[c];
+                    for (int u = uStart; u < uEnd; u++) {
+                        float t = top[r + u];
+                        batch[o + 3 * u] = input.normalise(c, t + fy * (bottom[r + u] - t));
+                    }
+                } else {
+                    int o = base + order[c] * plane + v * w;
+                    for (int u = uStart; u < uEnd; u++) {
+                        float t = top[r + u];
+                        batch[o + u] = input.normalise(c, t + fy * (bottom[r + u] - t));
+                    }
                 }
-                int a = row0 + 3 * x0[u];
-                int b = row1 + 3 * x0[u];
-                int next = fw == 1 ? 0 : 3;
-                float wx = fx[u];
-                for (int c = 0; c < 3; c++) {
-                    float top = (rgb[a + c] & 0xFF) + wx * ((rgb[a + next + c] & 0xFF) - (rgb[a + c] & 0xFF));
-                    float bottom = (rgb[b + c] & 0xFF) + wx * ((rgb[b + next + c] & 0xFF) - (rgb[b + c] & 0xFF));
-                    float value = input.normalise(c, top + fy * (bottom - top));
-                    int channel = c == 0 ? rc : (c == 2 ? bc : 1);
-                    batch[o + channel * step] = value;
+            }
+        }
+    }
+
+    /**
+     * Frame row {@code y} interpolated across input columns {@code [uStart, uEnd)}, channel by channel
+     * ({@code [3][w]}); the last two rows made are kept, so a row shared by consecutive input rows is
+     * made once.
+     */
+    private float[] across(byte[] rgb, int fw, int y, int uStart, int uEnd, int next) {
+        if (y == rowA) {
+            return bufA;
+        }
+        if (y == rowB) {
+            return bufB;
+        }
+        // Replace the row made longer ago: rows come in increasing order, so that is the lower one.
+        boolean intoA = rowA < rowB;
+        float[] out = intoA ? bufA : bufB;
+        if (intoA) {
+            rowA = y;
+        } else {
+            rowB = y;
+        }
+        int row = 3 * y * fw;
+        for (int u = uStart; u < uEnd; u++) {
+            int a = row + 3 * x0[u];
+            float wx = fx[u];
+            for (int c = 0; c < 3; c++) {
+                out[c * w + u] = (rgb[a + c] & 0xFF) + wx * ((rgb[a + next + c] & 0xFF) - (rgb[a + c] & 0xFF));
+            }
+        }
+        return out;
+    }
+
+    /** Grey padding for input columns {@code [from, to)} of input row {@code v}. */
+    private void pad(float[] batch, int base, boolean nhwc, int plane, int[] order, int v, int from, int to) {
+        if (from >= to) {
+            return;
+        }
+        for (int c = 0; c < 3; c++) {
+            if (nhwc) {
+                int o = base + 3 * v * w + order[c];
+                for (int u = from; u < to; u++) {
+                    batch[o + 3 * u] = pad[c];
                 }
+            } else {
+                int o = base + order[c] * plane + v * w;
+                java.util.Arrays.fill(batch, o + from, o + to, pad[c]);
             }
         }
     }

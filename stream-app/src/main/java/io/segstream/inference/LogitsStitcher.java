@@ -19,6 +19,8 @@ public final class LogitsStitcher {
     private int classes;
     private float[] planes = new float[0];
     private float[] weight = new float[0];
+    /** 1 / weight where views overlap, else 1 ({@link #finish}). */
+    private float[] inverse = new float[0];
     private int[] xi = new int[0];
     private float[] xf = new float[0];
     private int[] yi = new int[0];
@@ -45,6 +47,7 @@ public final class LogitsStitcher {
         }
         if (weight.length < n) {
             weight = new float[n];
+            inverse = new float[n];
         }
         if (xi.length < frameW) {
             xi = new int[frameW];
@@ -136,12 +139,19 @@ public final class LogitsStitcher {
             return;
         }
         int n = width * height;
+        boolean overlap = false;
         for (int p = 0; p < n; p++) {
             float wgt = weight[p];
-            if (wgt > 1f) {
-                float inv = 1f / wgt;
-                for (int c = 0; c < classes; c++) {
-                    planes[c * n + p] *= inv;
+            // x * 1 is x, bit for bit: pixels one view covered keep their logits.
+            inverse[p] = wgt > 1f ? 1f / wgt : 1f;
+            overlap |= wgt > 1f;
+        }
+        if (overlap) {
+            // Plane by plane, in memory order (a pixel's classes are a plane apart).
+            for (int c = 0; c < classes; c++) {
+                int base = c * n;
+                for (int p = 0; p < n; p++) {
+                    planes[base + p] *= inverse[p];
                 }
             }
         }

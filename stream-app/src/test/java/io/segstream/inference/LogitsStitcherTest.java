@@ -1,6 +1,7 @@
 package io.segstream.inference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Random;
@@ -90,5 +91,47 @@ class LogitsStitcherTest {
         // each tile's edge, where the tile's logits are clamped.
         assertEquals(0, sum / (CLASSES * 638 * 358), 2e-4, "mean difference from the frame's 2x2 means");
         assertEquals(0, worst, 0.01, "largest difference from the frame's 2x2 means, away from the border");
+    }
+
+    /**
+     * Where tiles overlap, a pixel holds the mean of their logits: the sum over views taken in order,
+     * times one over their number, bit for bit as the pixel-by-pixel division computed it.
+     */
+    @Test
+    void overlappingViewsAreAveragedBitForBit() {
+        List<InputView> views = InputPlanner.plan(Fit.of(FitMode.ZOOM), 1280, 720, INPUT, INPUT);
+        float[] logits = randomLogits(views.size(), 7);
+        float[] sums = new float[CLASSES * 640 * 360];
+        float[] count = new float[640 * 360];
+        for (int i = 0; i < views.size(); i++) {
+            LogitsStitcher one = new LogitsStitcher();
+            one.reset(1280, 720, 640, 360, CLASSES);
+            one.add(logits, i * CLASSES * LOGITS * LOGITS, LOGITS, LOGITS, INPUT, INPUT, views.get(i),
+                    LogitsMapping.ALIGN_CORNERS);
+            float[] alone = one.planes(); // one view: nothing to divide
+            for (int p = 0; p < count.length; p++) {
+                if (alone[p] != 0f) { // covered (random logits are never exactly 0)
+                    count[p] += 1f;
+                    for (int c = 0; c < CLASSES; c++) {
+                        sums[c * count.length + p] += alone[c * count.length + p];
+                    }
+                }
+            }
+        }
+        int overlapped = 0;
+        for (int p = 0; p < count.length; p++) {
+            if (count[p] > 1f) {
+                overlapped++;
+                float inv = 1f / count[p];
+                for (int c = 0; c < CLASSES; c++) {
+                    sums[c * count.length + p] *= inv;
+                }
+            }
+        }
+        float[] stitched = stitch(logits, views, 1280, 720, 640, 360);
+        assertTrue(overlapped > 10_000, "pixels under two or more tiles: " + overlapped);
+        for (int i = 0; i < sums.length; i++) {
+            assertEquals(Float.floatToIntBits(sums[i]), Float.floatToIntBits(stitched[i]), "plane value " + i);
+        }
     }
 }
