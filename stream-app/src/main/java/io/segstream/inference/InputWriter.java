@@ -14,6 +14,8 @@ public final class InputWriter {
     private final int w;
     private final int h;
     private final float[] pad = new float[3];
+    /** The model's channel of R, G and B. */
+    private final int[] order;
     private final int[] x0;
     private final float[] fx;
     /** Frame rows interpolated across the input's columns ({@code [3][w]}), and which rows they are. */
@@ -29,6 +31,7 @@ public final class InputWriter {
         for (int c = 0; c < 3; c++) {
             pad[c] = input.normalise(c, 127.5f);
         }
+        this.order = input.bgr() ? new int[] {2, 1, 0} : new int[] {0, 1, 2};
         this.x0 = new int[w];
         this.fx = new float[w];
         this.bufA = new float[3 * w];
@@ -63,15 +66,12 @@ public final class InputWriter {
         }
         boolean nhwc = input.layout() == ModelCard.Layout.NHWC;
         int plane = w * h;
-        int rc = input.bgr() ? 2 : 0; // position of R in the model's channel order
-        int bc = 2 - rc;
-        int[] order = {rc, 1, bc}; // the model's channel of R, G and B
         int next = fw == 1 ? 0 : 3;
         rowA = -1;
         rowB = -1;
         for (int v = 0; v < h; v++) {
             if (v < vStart || v >= vEnd || uEnd <= uStart) {
-                pad(batch, base, nhwc, plane, order, v, 0, w);
+                pad(batch, base, nhwc, plane, v, 0, w);
                 continue;
             }
             double y = clamp(view.frameY(v), view.sy(), view.sy() + view.sh() - 1);
@@ -79,8 +79,8 @@ public final class InputWriter {
             float fy = fh == 1 ? 0f : (float) (y - yi);
             float[] top = across(rgb, fw, yi, uStart, uEnd, next);
             float[] bottom = across(rgb, fw, fh == 1 ? yi : yi + 1, uStart, uEnd, next);
-            pad(batch, base, nhwc, plane, order, v, 0, uStart);
-            pad(batch, base, nhwc, plane, order, v, uEnd, w);
+            pad(batch, base, nhwc, plane, v, 0, uStart);
+            pad(batch, base, nhwc, plane, v, uEnd, w);
             for (int c = 0; c < 3; c++) {
                 int r = c * w;
                 if (nhwc) {
@@ -132,7 +132,7 @@ public final class InputWriter {
     }
 
     /** Grey padding for input columns {@code [from, to)} of input row {@code v}. */
-    private void pad(float[] batch, int base, boolean nhwc, int plane, int[] order, int v, int from, int to) {
+    private void pad(float[] batch, int base, boolean nhwc, int plane, int v, int from, int to) {
         if (from >= to) {
             return;
         }
